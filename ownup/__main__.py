@@ -1,0 +1,3 @@
+from ownup.cli import main
+
+main()

@@ -1,0 +1,125 @@
+"""The REST API under /api/v1: one NinjaAPI, with a router from each app that has one.
+
+Every error leaves as JSON with a ``detail`` sentence, and validation errors also as ``errors``,
+a map from each field to what is wrong with it, whichever layer found the problem.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+from django.apps import apps
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import APIKeyCookie, HttpBearer
+
+from ownup import __version__
+from ownup.organisation.models import ApiToken, hash_token
+from ownup.reporting.services import InvalidInput, NotAllowed, NotFound
+from ownup.reporting.stages import StageError
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        found = (
+            ApiToken.objects.select_related("user")
+            .filter(key_hash=hash_token(token), user__is_active=True)
+            .first()
+        )
+        if found is None:
+            return None
+        ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+        request.user = found.user
+        return found.user
+
+
+class SessionCookie(APIKeyCookie):
+    """The browser's login session, so pages can call the API too (CSRF-checked)."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        return request.user if request.user.is_authenticated else None
+
+
+api = NinjaAPI(
+    title="ownup API",
+    version=__version__,
+    description=(
+        "Report, contain, understand, decide, fix, tell, monitor and learn from mistakes. "
+        "Authenticate with `Authorization: Bearer <token>`; create a token with "
+        "`ownup token create USERNAME`."
+    ),
+    auth=[BearerToken(), SessionCookie()],
+    urls_namespace="api",
+)
+
+
+def _error(request: HttpRequest, status: int, detail: str, **extra: Any) -> HttpResponse:
+    return api.create_response(request, {"detail": detail, **extra}, status=status)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _error(
+        request,
+        401,
+        "Missing or invalid API token: send 'Authorization: Bearer <token>' "
+        "(create one with 'ownup token create USERNAME').",
+    )
+
+
+@api.exception_handler(ValidationError)
+def _invalid_shape(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors: dict[str, list[str]] = {}
+    for problem in exc.errors:
+        location = [str(part) for part in problem.get("loc", ()) if part not in ("body", "payload")]
+        field = ".".join(location[-1:]) or "body"
+        errors.setdefault(field, []).append(str(problem.get("msg", "is not valid")))
+    return _error(request, 422, InvalidInput(errors).summary(), errors=errors)
+
+
+@api.exception_handler(InvalidInput)
+def _invalid_input(request: HttpRequest, exc: InvalidInput) -> HttpResponse:
+    return _error(request, 422, exc.summary(), errors=exc.errors)
+
+
+@api.exception_handler(NotFound)
+def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _error(request, 404, str(exc))
+
+
+@api.exception_handler(NotAllowed)
+def _not_allowed(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _error(request, 403, str(exc))
+
+
+@api.exception_handler(StageError)
+def _stage_refused(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _error(request, 409, str(exc))
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _error(request, exc.status_code, str(exc))
+
+
+def _register_app_routers() -> None:
+    # Each app of the lifecycle may bring an ``api`` module with a ``router``; its paths are
+    # written in full (/mistakes/{id}/...), so routers never fight over a prefix.
+    for config in apps.get_app_configs():
+        if not config.name.startswith("ownup."):
+            continue
+        try:
+            module = import_module(f"{config.name}.api")
+        except ModuleNotFoundError as missing:
+            if missing.name != f"{config.name}.api":
+                raise
+            continue
+        api.add_router("", module.router)
+
+
+_register_app_routers()

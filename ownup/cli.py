@@ -1,0 +1,136 @@
+"""The ``ownup`` command: the same services as the web and the API, for a terminal or a script.
+
+Exit codes a script can trust: 0 done, 1 refused (bad input, not found, not allowed, a move the
+stage rules forbid), 2 a command line that does not parse.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from importlib import import_module
+from typing import Any, NoReturn
+
+import typer
+from rich.console import Console
+
+console = Console()
+errors = Console(stderr=True)
+
+app = typer.Typer(
+    name="ownup",
+    help="Handle mistakes in the open: report, contain, understand, fix, tell, verify, learn.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+
+
+class CommandError(Exception):
+    """A refusal to print as one line, with the exit code it stands for."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    raise CommandError(message, code)
+
+
+class State:
+    username: str | None = None
+
+
+state = State()
+
+
+@app.callback()
+def _options(
+    user: str | None = typer.Option(
+        None,
+        "--user",
+        "-u",
+        envvar="OWNUP_USER",
+        help="Act as this user (default: the first admin).",
+    ),
+) -> None:
+    state.username = user
+
+
+def acting_user() -> Any:
+    """The user a command acts as: --user / OWNUP_USER, or the first admin."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects
+    if state.username:
+        found = users.filter(username=state.username, is_active=True).first()
+        if found is None:
+            fail(f"no active user named {state.username!r} (see 'ownup user list')")
+        return found
+    admin = users.filter(is_superuser=True, is_active=True).order_by("pk").first()
+    if admin is None:
+        fail("no user to act as: create one with 'ownup user create NAME --admin'")
+    return admin
+
+
+def print_json(value: Any) -> None:
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    console.print_json(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ownup.settings")
+    import django
+
+    django.setup()
+
+
+def _register_app_commands() -> None:
+    # Each app of the lifecycle may bring a ``cli`` module whose ``register`` adds its commands.
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        if not config.name.startswith("ownup."):
+            continue
+        try:
+            module = import_module(f"{config.name}.cli")
+        except ModuleNotFoundError as missing:
+            if missing.name != f"{config.name}.cli":
+                raise
+            continue
+        module.register(app)
+
+
+def _refusals() -> tuple[type[Exception], ...]:
+    from django.core.exceptions import ValidationError
+
+    from ownup.reporting.services import InvalidInput, NotAllowed, NotFound
+    from ownup.reporting.stages import StageError
+
+    return (
+        CommandError,
+        InvalidInput,
+        NotFound,
+        NotAllowed,
+        StageError,
+        LookupError,
+        ValidationError,
+    )
+
+
+def main() -> None:
+    _setup_django()
+    import_module("ownup.commands")
+    _register_app_commands()
+    try:
+        app()
+    except _refusals() as refusal:
+        message = "; ".join(refusal.messages) if hasattr(refusal, "messages") else str(refusal)
+        errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+        sys.exit(getattr(refusal, "code", 1))
+    except KeyboardInterrupt:
+        sys.exit(130)

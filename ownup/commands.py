@@ -1,0 +1,93 @@
+"""Commands that run the instance itself: migrate, demo, serve, worker."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+
+import typer
+from django.conf import settings
+from django.core.management import call_command
+
+from ownup.cli import app, console
+
+
+@app.command()
+def migrate() -> None:
+    """Create or update the database tables."""
+    call_command("migrate", interactive=False, verbosity=0)
+    console.print(f"Database ready: {settings.DATABASES['default']['NAME']}")
+
+
+@app.command()
+def demo() -> None:
+    """Load a demo organisation with people, teams and mistakes (once; later runs keep it)."""
+    from ownup.demo import load_demo
+
+    created = load_demo()
+    if created:
+        console.print("Demo organisation loaded.")
+    console.print(
+        f"Log in at {settings.BASE_URL} as [bold]ada[/] with password [bold]ownup-demo[/] "
+        "(an admin; bo, cy, dee and eli have the same password)."
+    )
+
+
+@app.command()
+def worker(
+    workers: int = typer.Option(2, min=1, max=64, help="Threads running tasks."),
+) -> None:
+    """Run the task worker: notifications, reminders, scheduled checks."""
+    call_command("run_huey", workers=workers, worker_type="thread", verbose=False)
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on."),
+    processes: int = typer.Option(2, min=1, max=64, help="Web server processes."),
+    threads: int = typer.Option(8, min=1, max=256, help="Threads per web process."),
+    with_worker: bool = typer.Option(True, "--with-worker/--no-worker", help="Also run a worker."),
+) -> None:
+    """Serve the web app and API (and, by default, a task worker beside it)."""
+    call_command("collectstatic", interactive=False, verbosity=0)
+    children: list[subprocess.Popen[bytes]] = []
+    if with_worker:
+        children.append(subprocess.Popen([sys.executable, "-m", "ownup", "worker"]))
+    console.print(f"ownup is serving at [bold]http://{host}:{port}[/] (Ctrl-C stops it)")
+    web = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "ownup.wsgi",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            str(processes),
+            "--threads",
+            str(threads),
+            "--worker-class",
+            "gthread",
+            "--access-logfile",
+            "-",
+            "--log-level",
+            "warning",
+        ]
+    )
+    children.append(web)
+
+    def stop(*_: object) -> None:
+        for child in children:
+            child.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        web.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop()
+        for child in children:
+            child.wait(timeout=15)

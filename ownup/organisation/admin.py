@@ -1,0 +1,39 @@
+from django.contrib import admin
+
+from ownup.organisation.models import ApiToken, Membership, Organisation, Severity, Team
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 1
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "email"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+    inlines = [MembershipInline]
+
+
+@admin.register(Severity)
+class SeverityAdmin(admin.ModelAdmin):
+    list_display = ["rank", "name", "target_contain_minutes", "notify_managers"]
+    ordering = ["rank"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["user", "name", "hint", "created_at", "last_used_at"]
+    readonly_fields = ["hint", "created_at", "last_used_at"]
+    fields = ["user", "name", "hint", "created_at", "last_used_at"]
+
+    def has_add_permission(self, request: object) -> bool:
+        # A token's secret is shown once when created; that happens in the CLI.
+        return False

@@ -1,0 +1,176 @@
+"""CLI commands for people, teams and API tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+from django.utils.text import slugify
+from rich.table import Table
+
+from ownup.cli import console, fail, print_json
+from ownup.organisation import services
+from ownup.organisation.models import ApiToken, Role, Team
+
+users = typer.Typer(help="People who use ownup.", no_args_is_help=True)
+teams = typer.Typer(help="Teams and their members.", no_args_is_help=True)
+tokens = typer.Typer(help="API tokens (shown once, stored hashed).", no_args_is_help=True)
+
+
+@users.command("create")
+def create_user(
+    username: str,
+    email: str = typer.Option("", help="Where notifications go."),
+    password: str = typer.Option(
+        "",
+        envvar="OWNUP_NEW_PASSWORD",
+        help="Leave out to create a user who logs in by token only.",
+    ),
+    name: str = typer.Option("", help="Full name."),
+    admin: bool = typer.Option(False, "--admin", help="May use the admin site and do anything."),
+) -> None:
+    """Create a user."""
+    first, _, last = name.partition(" ")
+    try:
+        user = services.create_user(
+            username,
+            email=email,
+            password=password or None,
+            first_name=first,
+            last_name=last,
+            admin=admin,
+        )
+    except ValueError as error:
+        fail(str(error))
+    console.print(f"Created {user.get_username()}{' (admin)' if admin else ''}.")
+
+
+@users.command("list")
+def list_users(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """List users with their teams and roles."""
+    from django.contrib.auth import get_user_model
+
+    rows: list[dict[str, Any]] = []
+    for user in get_user_model().objects.order_by("username").prefetch_related("memberships__team"):
+        rows.append(
+            {
+                "username": user.username,
+                "name": user.get_full_name(),
+                "email": user.email,
+                "admin": user.is_superuser,
+                "active": user.is_active,
+                "teams": {m.team.slug: m.role for m in user.memberships.all()},
+            }
+        )
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("username", "name", "email", "admin", "teams", box=None)
+    for row in rows:
+        table.add_row(
+            row["username"],
+            row["name"],
+            row["email"],
+            "yes" if row["admin"] else "",
+            ", ".join(f"{t} ({r})" for t, r in row["teams"].items()),
+        )
+    console.print(table)
+
+
+@teams.command("create")
+def create_team(
+    name: str, email: str = typer.Option("", help="The team's shared address.")
+) -> None:
+    """Create a team."""
+    slug = slugify(name)
+    if not slug:
+        fail("a team's name needs at least one letter or digit")
+    if Team.objects.filter(slug=slug).exists():
+        fail(f"a team {slug!r} already exists")
+    Team.objects.create(name=name, slug=slug, email=email)
+    console.print(f"Created team {name} ({slug}).")
+
+
+@teams.command("add")
+def add_member(
+    team: str = typer.Argument(..., help="The team's slug."),
+    username: str = typer.Argument(...),
+    role: Role = typer.Option(Role.REPORTER, help="reporter, responder or manager."),
+) -> None:
+    """Add someone to a team, or change their role in it."""
+    found = Team.objects.filter(slug=team).first()
+    if found is None:
+        fail(f"no team {team!r} (see 'ownup team list')")
+    services.join_team(services.find_user(username), found, role)
+    console.print(f"{username} is a {role.value} of {found.name}.")
+
+
+@teams.command("list")
+def list_teams(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """List teams."""
+    rows: list[dict[str, Any]] = [
+        {"slug": t.slug, "name": t.name, "members": t.memberships.count()}
+        for t in Team.objects.all()
+    ]
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("slug", "name", "members", box=None)
+    for row in rows:
+        table.add_row(row["slug"], row["name"], str(row["members"]))
+    console.print(table)
+
+
+@tokens.command("create")
+def create_token(
+    username: str, name: str = typer.Option("", help="What the token is for.")
+) -> None:
+    """Create an API token for a user and print it once."""
+    token, secret = services.issue_token(services.find_user(username), name)
+    console.print(secret, highlight=False, soft_wrap=True)
+    errors_hint = f"Token {token.pk} for {username}: keep it now, it is not shown again."
+    console.print(errors_hint, style="dim", highlight=False)
+
+
+@tokens.command("list")
+def list_tokens(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """List tokens (never their secrets)."""
+    rows: list[dict[str, Any]] = [
+        {
+            "id": t.pk,
+            "user": t.user.get_username(),
+            "name": t.name,
+            "ends_with": t.hint,
+            "created_at": t.created_at,
+            "last_used_at": t.last_used_at,
+        }
+        for t in ApiToken.objects.select_related("user").order_by("pk")
+    ]
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("id", "user", "name", "ends with", "last used", box=None)
+    for row in rows:
+        table.add_row(
+            str(row["id"]),
+            row["user"],
+            row["name"],
+            row["ends_with"],
+            str(row["last_used_at"] or "never"),
+        )
+    console.print(table)
+
+
+@tokens.command("revoke")
+def revoke_token(token_id: int) -> None:
+    """Revoke a token by its id."""
+    deleted, _ = ApiToken.objects.filter(pk=token_id).delete()
+    if not deleted:
+        fail(f"no token {token_id}")
+    console.print(f"Token {token_id} revoked.")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(users, name="user")
+    app.add_typer(teams, name="team")
+    app.add_typer(tokens, name="token")

@@ -1,0 +1,130 @@
+"""The organisation: its people, teams, roles, severity scale and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+
+DEFAULT_REPORTING_POLICY = (
+    "Reporting a mistake is always the right thing to do. We do not punish honest mistakes "
+    "reported in good faith: we look at the conditions that made them possible and fix those. "
+    "The sooner we know, the less harm is done."
+)
+
+
+class Organisation(models.Model):
+    """The one organisation an instance serves; its settings live here."""
+
+    name = models.CharField(max_length=200, default="Our organisation")
+    reporting_policy = models.TextField(
+        default=DEFAULT_REPORTING_POLICY,
+        help_text="The non-punitive reporting policy shown on the report form.",
+    )
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def current(cls) -> Organisation:
+        organisation, _ = cls.objects.get_or_create(pk=1)
+        return organisation
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    email = models.EmailField(blank=True, help_text="A shared address for the whole team.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    REPORTER = "reporter", "Reporter"
+    RESPONDER = "responder", "Responder"
+    MANAGER = "manager", "Manager"
+
+
+class Membership(models.Model):
+    """A person's place in a team. Admins are Django superusers."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.REPORTER)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "team"], name="one_membership_per_team")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.team} ({self.role})"
+
+
+class Severity(models.Model):
+    """One step of the organisation's severity scale, with its target time to contain."""
+
+    name = models.CharField(max_length=50, unique=True)
+    rank = models.PositiveSmallIntegerField(
+        unique=True, help_text="1 is the most severe; the scale is ordered by rank."
+    )
+    target_contain_minutes = models.PositiveIntegerField(
+        help_text="How long a mistake of this severity may stay uncontained before it escalates."
+    )
+    notify_managers = models.BooleanField(
+        default=False, help_text="Tell the team's managers at once, not only its responders."
+    )
+    description = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["rank"]
+        verbose_name_plural = "severities"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def target_contain(self) -> timedelta:
+        return timedelta(minutes=self.target_contain_minutes)
+
+
+TOKEN_PREFIX = "ownup_"
+
+
+def hash_token(raw: str) -> str:
+    # Tokens are long random strings, so one round of SHA-256 is enough to keep them unusable
+    # if the database leaks; a slow password hash would only slow every API call.
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def issue(self, user: models.Model, name: str = "") -> tuple[ApiToken, str]:
+        """Create a token and return it with its secret, which is shown once and never stored."""
+        raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        token = self.create(user=user, name=name, key_hash=hash_token(raw), hint=raw[-4:])
+        return token, raw
+
+
+class ApiToken(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100, blank=True)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    hint = models.CharField(max_length=4, editable=False, help_text="The secret's last characters.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.name or 'token'} …{self.hint} ({self.user})"

@@ -1,0 +1,72 @@
+"""Rules about people: who belongs where, who responds, who manages."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db.models import QuerySet
+
+from ownup.organisation.models import ApiToken, Membership, Role, Team
+
+
+def team_ids_of(user: User | AnonymousUser) -> set[int]:
+    if not user.is_authenticated:
+        return set()
+    return set(Membership.objects.filter(user=user).values_list("team_id", flat=True))
+
+
+def people_with_role(team: Team, role: Role) -> QuerySet:
+    return User.objects.filter(
+        is_active=True, memberships__team=team, memberships__role=role
+    ).distinct()
+
+
+def is_manager(user: User | AnonymousUser) -> bool:
+    """Managers of any team, and admins, may see what is private to managers."""
+    if not user.is_authenticated:
+        return False
+    return (
+        bool(getattr(user, "is_superuser", False))
+        or Membership.objects.filter(user=user, role=Role.MANAGER).exists()
+    )
+
+
+def create_user(
+    username: str,
+    *,
+    email: str = "",
+    password: str | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    admin: bool = False,
+) -> User:
+    if User.objects.filter(username=username).exists():
+        raise ValueError(f"a user named {username!r} already exists")
+    user = User(
+        username=username,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        is_staff=admin,
+        is_superuser=admin,
+    )
+    user.set_password(password) if password else user.set_unusable_password()
+    user.save()
+    return user
+
+
+def join_team(user: User, team: Team, role: Role) -> Membership:
+    membership, _ = Membership.objects.update_or_create(
+        user=user, team=team, defaults={"role": role}
+    )
+    return membership
+
+
+def find_user(username: str) -> User:
+    try:
+        return User.objects.get(username=username)
+    except User.DoesNotExist:
+        raise LookupError(f"no user named {username!r}") from None
+
+
+def issue_token(user: User, name: str = "") -> tuple[ApiToken, str]:
+    return ApiToken.objects.issue(user, name)

@@ -1,0 +1,198 @@
+"""API routes for mistakes: thin adapters over the reporting services and the stage machine."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+
+from ownup.reporting import services, stages
+from ownup.reporting.models import (
+    TITLE_MAX_LENGTH,
+    Confidentiality,
+    DiscoveredBy,
+    Harm,
+    Stage,
+    TimelineEntry,
+)
+from ownup.reporting.records import mistake_record
+
+router = Router(tags=["Mistakes"])
+
+
+class MistakeIn(Schema):
+    title: str = Field(
+        ..., max_length=TITLE_MAX_LENGTH, description="What went wrong, in one sentence."
+    )
+    description: str | None = Field(None, description="What happened, in more words.")
+    occurred_at: datetime | None = None
+    noticed_at: datetime | None = None
+    discovered_by: DiscoveredBy | None = None
+    harm: Harm | None = None
+    severity: str | None = Field(None, description="A name from the severity scale.")
+    team: str | None = Field(None, description="The team's slug.")
+    owner: str | None = Field(None, description="A username.")
+    confidentiality: Confidentiality | None = None
+    restricted_to: list[str] | None = Field(None, description="Usernames, for a restricted one.")
+    tags: list[str] | None = None
+
+
+class MistakeChange(Schema):
+    title: str | None = Field(None, max_length=TITLE_MAX_LENGTH)
+    description: str | None = None
+    occurred_at: datetime | None = None
+    noticed_at: datetime | None = None
+    discovered_by: DiscoveredBy | None = None
+    harm: Harm | None = None
+    severity: str | None = None
+    team: str | None = None
+    owner: str | None = None
+    confidentiality: Confidentiality | None = None
+    restricted_to: list[str] | None = None
+    tags: list[str] | None = None
+
+
+class DisclosureOut(Schema):
+    minutes_to_report: int | None
+    self_disclosed: bool
+
+
+class MistakeOut(Schema):
+    id: int
+    url: str
+    title: str
+    description: str
+    occurred_at: datetime | None
+    noticed_at: datetime | None
+    reported_at: datetime
+    discovered_by: DiscoveredBy
+    harm: str
+    severity: str
+    team: str | None
+    owner: str | None
+    reporter: str | None
+    confidentiality: Confidentiality
+    restricted_to: list[str]
+    tags: list[str]
+    stage: Stage
+    next_step: str
+    contained_at: datetime | None
+    fixed_at: datetime | None
+    closed_at: datetime | None
+    disclosure: DisclosureOut
+
+
+class MoveIn(Schema):
+    stage: Stage = Field(..., description="The stage to move to; back means reopen.")
+    reason: str = Field("", description="Needed to skip a stage, to skip unmet needs, to reopen.")
+
+
+class NoteIn(Schema):
+    text: str = Field(..., min_length=1)
+    at: datetime | None = Field(None, description="When it happened; now when left out.")
+
+
+class TimelineOut(Schema):
+    at: datetime
+    kind: str
+    text: str
+    actor: str | None
+    changes: dict[str, Any]
+
+
+class ListFilters(Schema):
+    stage: Stage | None = None
+    severity: str | None = None
+    team: str | None = None
+    limit: int = Field(50, ge=1, le=500)
+    offset: int = Field(0, ge=0)
+
+
+def _given(payload: Schema) -> dict[str, Any]:
+    return payload.model_dump(exclude_unset=True, mode="python")
+
+
+class MistakePage(Schema):
+    count: int
+    items: list[MistakeOut]
+
+
+@router.get("/mistakes", response=MistakePage, summary="List the mistakes you can see")
+def list_mistakes(request: HttpRequest, filters: Query[ListFilters]) -> dict[str, Any]:
+    mistakes = services.visible_mistakes(request.user).prefetch_related("tags", "restricted_to")
+    if filters.stage:
+        mistakes = mistakes.filter(stage=filters.stage)
+    if filters.severity:
+        mistakes = mistakes.filter(severity__name=filters.severity)
+    if filters.team:
+        mistakes = mistakes.filter(team__slug=filters.team)
+    page = mistakes[filters.offset : filters.offset + filters.limit]
+    return {"count": mistakes.count(), "items": [mistake_record(m) for m in page]}
+
+
+@router.post("/mistakes", response={201: MistakeOut}, summary="Report a mistake")
+def report(request: HttpRequest, payload: MistakeIn) -> Status[dict[str, Any]]:
+    mistake = services.report(_given(payload), reporter=request.user)
+    return Status(201, mistake_record(mistake))
+
+
+@router.get("/mistakes/{mistake_id}", response=MistakeOut, summary="One mistake")
+def show(request: HttpRequest, mistake_id: int) -> dict[str, Any]:
+    return mistake_record(services.get_mistake(request.user, mistake_id))
+
+
+@router.patch("/mistakes/{mistake_id}", response=MistakeOut, summary="Change a mistake's record")
+def change(request: HttpRequest, mistake_id: int, payload: MistakeChange) -> dict[str, Any]:
+    mistake = services.get_mistake(request.user, mistake_id)
+    return mistake_record(services.update(mistake, _given(payload), actor=request.user))
+
+
+@router.post(
+    "/mistakes/{mistake_id}/stage",
+    response=MistakeOut,
+    summary="Move a mistake to another stage",
+    description="Forward to advance or skip (a skip needs a reason); back to reopen (needs one).",
+)
+def move(request: HttpRequest, mistake_id: int, payload: MoveIn) -> dict[str, Any]:
+    mistake = services.get_mistake(request.user, mistake_id)
+    if not services.can_act(request.user, mistake):
+        raise services.NotAllowed(
+            "only the mistake's people, its team's responders and admins may move it"
+        )
+    moved = stages.move(mistake, payload.stage, actor=request.user, reason=payload.reason)  # type: ignore[arg-type]
+    return mistake_record(moved)
+
+
+@router.get(
+    "/mistakes/{mistake_id}/timeline", response=list[TimelineOut], summary="A mistake's timeline"
+)
+def timeline(request: HttpRequest, mistake_id: int) -> list[dict[str, Any]]:
+    mistake = services.get_mistake(request.user, mistake_id)
+    return [_timeline_entry(e) for e in mistake.timeline.select_related("actor")]
+
+
+@router.post(
+    "/mistakes/{mistake_id}/timeline",
+    response={201: TimelineOut},
+    summary="Add an entry to a mistake's timeline",
+)
+def add_note(request: HttpRequest, mistake_id: int, payload: NoteIn) -> Status[dict[str, Any]]:
+    mistake = services.get_mistake(request.user, mistake_id)
+    if not services.can_act(request.user, mistake):
+        raise services.NotAllowed(
+            "only the mistake's people, its team's responders and admins may add to it"
+        )
+    entry = services.add_note(mistake, payload.text, actor=request.user, at=payload.at)
+    return Status(201, _timeline_entry(entry))
+
+
+def _timeline_entry(entry: TimelineEntry) -> dict[str, Any]:
+    return {
+        "at": entry.at,
+        "kind": entry.kind,
+        "text": entry.text,
+        "actor": entry.actor.get_username() if entry.actor else None,
+        "changes": entry.changes,
+    }

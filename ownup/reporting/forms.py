@@ -1,0 +1,175 @@
+"""The one validator of a mistake's fields, used by the web form, the API and the CLI alike."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from ownup.organisation.models import Severity, Team
+from ownup.reporting.models import (
+    DESCRIPTION_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    Confidentiality,
+    DiscoveredBy,
+    Harm,
+    Mistake,
+)
+
+User = get_user_model()
+TAG_MAX_LENGTH = 50
+
+
+class TagsField(forms.Field):
+    """Tags as a list, or as one comma-separated string from a text box."""
+
+    def to_python(self, value: Any) -> list[str]:
+        if value in (None, ""):
+            return []
+        items = value.split(",") if isinstance(value, str) else value
+        if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
+            raise forms.ValidationError("Give tags as a list of words or a comma-separated text.")
+        tags = sorted({i.strip().lower() for i in items if i.strip()})
+        if too_long := [t for t in tags if len(t) > TAG_MAX_LENGTH]:
+            raise forms.ValidationError(
+                f"A tag has at most {TAG_MAX_LENGTH} characters; {too_long[0][:20]}… has more."
+            )
+        return tags
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            return ", ".join(str(v) for v in value)
+        return value
+
+
+class MistakeForm(forms.Form):
+    title = forms.CharField(
+        label="What went wrong, in one sentence",
+        max_length=TITLE_MAX_LENGTH,
+        error_messages={"required": "Say in one sentence what went wrong."},
+    )
+    description = forms.CharField(
+        label="What happened",
+        required=False,
+        max_length=DESCRIPTION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Optional: more detail, in your own words.",
+    )
+    occurred_at = forms.DateTimeField(label="When it happened", required=False)
+    noticed_at = forms.DateTimeField(label="When it was noticed", required=False)
+    discovered_by = forms.ChoiceField(
+        label="Who found it",
+        choices=DiscoveredBy.choices,
+        initial=DiscoveredBy.SELF,
+        required=False,
+    )
+    harm = forms.ChoiceField(
+        label="Did it reach anyone?", choices=[("", "Not sure yet"), *Harm.choices], required=False
+    )
+    severity = forms.ModelChoiceField(
+        queryset=Severity.objects.all(), to_field_name="name", required=False, empty_label=None
+    )
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.all(), to_field_name="slug", required=False, empty_label="No team"
+    )
+    owner = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True),
+        to_field_name="username",
+        required=False,
+        empty_label="Nobody yet",
+    )
+    confidentiality = forms.ChoiceField(
+        choices=Confidentiality.choices, initial=Confidentiality.OPEN, required=False
+    )
+    restricted_to = forms.ModelMultipleChoiceField(
+        label="Named people who may see it",
+        queryset=User.objects.filter(is_active=True),
+        to_field_name="username",
+        required=False,
+    )
+    tags = TagsField(required=False, help_text="Comma-separated, for example: billing, invoices")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["severity"].initial = default_severity_name()
+        self.fields["title"].widget.attrs.update(
+            {"autofocus": True, "placeholder": "Sent the March invoices with last year's prices"}
+        )
+        for name in ("occurred_at", "noticed_at"):
+            self.fields[name].widget = forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            )
+
+    def clean_title(self) -> str:
+        title = " ".join(self.cleaned_data["title"].split())
+        if not title:
+            raise forms.ValidationError("Say in one sentence what went wrong.")
+        return title
+
+    def clean_discovered_by(self) -> str:
+        return self.cleaned_data["discovered_by"] or DiscoveredBy.SELF
+
+    def clean_confidentiality(self) -> str:
+        return self.cleaned_data["confidentiality"] or Confidentiality.OPEN
+
+    def clean_severity(self) -> Severity:
+        severity = self.cleaned_data["severity"] or default_severity()
+        if severity is None:
+            raise forms.ValidationError("The organisation has no severity scale yet.")
+        return severity
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        now = timezone.now()
+        occurred, noticed = data.get("occurred_at"), data.get("noticed_at")
+        if occurred and occurred > now:
+            self.add_error("occurred_at", "It cannot have happened in the future.")
+        if noticed and noticed > now:
+            self.add_error("noticed_at", "It cannot have been noticed in the future.")
+        if occurred and noticed and noticed < occurred:
+            self.add_error("noticed_at", "It cannot have been noticed before it happened.")
+        confidentiality = data.get("confidentiality")
+        if confidentiality == Confidentiality.TEAM and not data.get("team"):
+            self.add_error("team", "Choose the team that may see it.")
+        if data.get("restricted_to") and confidentiality != Confidentiality.RESTRICTED:
+            self.add_error("restricted_to", "Named people apply only to a restricted mistake.")
+        return data
+
+
+def default_severity() -> Severity | None:
+    """The least severe step of the scale, for a report that does not say."""
+    return Severity.objects.order_by("-rank").first()
+
+
+def default_severity_name() -> str | None:
+    severity = default_severity()
+    return severity.name if severity else None
+
+
+def initial_data(mistake: Mistake) -> dict[str, Any]:
+    """The current values in the form's terms, so a partial change is validated whole."""
+    return {
+        "title": mistake.title,
+        "description": mistake.description,
+        "occurred_at": mistake.occurred_at,
+        "noticed_at": mistake.noticed_at,
+        "discovered_by": mistake.discovered_by,
+        "harm": mistake.harm,
+        "severity": mistake.severity.name,
+        "team": mistake.team.slug if mistake.team else None,
+        "owner": mistake.owner.get_username() if mistake.owner else None,
+        "confidentiality": mistake.confidentiality,
+        "restricted_to": [u.get_username() for u in mistake.restricted_to.all()],
+        "tags": [t.name for t in mistake.tags.all()],
+    }
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label="What happened", max_length=DESCRIPTION_MAX_LENGTH)
+    at = forms.DateTimeField(
+        label="When",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )

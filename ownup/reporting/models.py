@@ -1,0 +1,197 @@
+"""A mistake and its story: the record, its tags and its timeline."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser, User
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from ownup.organisation.models import Severity, Team
+
+TITLE_MAX_LENGTH = 200
+DESCRIPTION_MAX_LENGTH = 50_000
+
+
+class Stage(models.TextChoices):
+    """The eight stages of the method, in order."""
+
+    REPORTED = "reported", "Reported"
+    CONTAINED = "contained", "Contained"
+    UNDERSTOOD = "understood", "Understood"
+    DECIDED = "decided", "Decided"
+    FIXED = "fixed", "Fixed"
+    TOLD = "told", "Told"
+    MONITORING = "monitoring", "Monitoring"
+    CLOSED = "closed", "Closed"
+
+    @property
+    def order(self) -> int:
+        return list(Stage).index(self)
+
+
+class DiscoveredBy(models.TextChoices):
+    SELF = "self", "Me, the person who made it"
+    COLLEAGUE = "colleague", "A colleague"
+    CUSTOMER = "customer", "A customer"
+    CHECK = "check", "An automated check"
+    AUDIT = "audit", "An audit"
+    OTHER = "other", "Someone or something else"
+
+
+class Harm(models.TextChoices):
+    NEAR_MISS = "near_miss", "Good catch: it could have happened, but did not"
+    DID_NOT_REACH = "did_not_reach", "It happened, but did not reach anyone"
+    REACHED_NO_HARM = "reached_no_harm", "It reached someone, without harm"
+    HARM = "harm", "It caused harm"
+
+
+class Confidentiality(models.TextChoices):
+    OPEN = "open", "Open: everyone in the organisation"
+    TEAM = "team", "Team: the team's members only"
+    RESTRICTED = "restricted", "Restricted: named people only"
+    ANONYMOUS = "anonymous", "Anonymous: open, and the reporter's identity is not stored"
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=50, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MistakeQuerySet(models.QuerySet["Mistake"]):
+    def visible_to(self, user: User | AnonymousUser) -> MistakeQuerySet:
+        """The mistakes this person may know exist: the one rule every list, search and export uses.
+
+        Team and restricted mistakes are hidden from everyone outside them, admins included:
+        people outside them cannot learn they exist.
+        """
+        if not user.is_authenticated:
+            return self.none()
+        insiders = Q(reporter=user) | Q(owner=user) | Q(restricted_to=user)
+        team_members = Q(confidentiality=Confidentiality.TEAM, team__memberships__user=user)
+        open_ = Q(confidentiality__in=[Confidentiality.OPEN, Confidentiality.ANONYMOUS])
+        visible_ids = (
+            Mistake.objects.filter(open_ | team_members | insiders).values("pk").distinct()
+        )
+        return self.filter(pk__in=visible_ids)
+
+
+class Mistake(models.Model):
+    title = models.CharField(max_length=TITLE_MAX_LENGTH)
+    description = models.TextField("what happened", blank=True)
+
+    occurred_at = models.DateTimeField("when it happened", null=True, blank=True)
+    noticed_at = models.DateTimeField("when it was noticed", null=True, blank=True)
+    reported_at = models.DateTimeField("when it was reported", default=timezone.now, db_index=True)
+    discovered_by = models.CharField(
+        "who found it", max_length=20, choices=DiscoveredBy.choices, default=DiscoveredBy.SELF
+    )
+    harm = models.CharField(max_length=20, choices=Harm.choices, blank=True)
+    severity = models.ForeignKey(Severity, on_delete=models.PROTECT, related_name="mistakes")
+
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reported_mistakes",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_mistakes",
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="mistakes"
+    )
+    confidentiality = models.CharField(
+        max_length=20, choices=Confidentiality.choices, default=Confidentiality.OPEN
+    )
+    restricted_to = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="restricted_mistakes"
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="mistakes")
+
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.REPORTED)
+    # Milestones of the lifecycle, kept on the record because every dashboard figure needs them.
+    contained_at = models.DateTimeField(null=True, blank=True)
+    fixed_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MistakeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-reported_at", "-pk"]
+        indexes = [models.Index(fields=["stage", "-reported_at"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reporting:detail", args=[self.pk])
+
+    @property
+    def stage_enum(self) -> Stage:
+        return Stage(self.stage)
+
+    @property
+    def is_confidential(self) -> bool:
+        return self.confidentiality in {Confidentiality.TEAM, Confidentiality.RESTRICTED}
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.confidentiality == Confidentiality.ANONYMOUS
+
+    @property
+    def time_to_report(self) -> timedelta | None:
+        """From noticing to reporting: the figure early disclosure is measured by."""
+        if self.noticed_at is None:
+            return None
+        return max(self.reported_at - self.noticed_at, timedelta(0))
+
+    @property
+    def self_disclosed(self) -> bool:
+        """Reported by the person who made it before anyone else found it."""
+        return self.discovered_by == DiscoveredBy.SELF
+
+
+class TimelineEntry(models.Model):
+    """One moment of a mistake's story; the automatic ones are also its audit trail."""
+
+    class Kind(models.TextChoices):
+        REPORTED = "reported", "Reported"
+        CHANGED = "changed", "Changed"
+        STAGE = "stage", "Stage"
+        NOTE = "note", "Note"
+        EVENT = "event", "Event"
+
+    mistake = models.ForeignKey(Mistake, on_delete=models.CASCADE, related_name="timeline")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    text = models.TextField()
+    changes = models.JSONField(
+        default=dict, blank=True, help_text="Field name to [before, after], for the audit."
+    )
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name_plural = "timeline entries"
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.text}"

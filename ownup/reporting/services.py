@@ -1,0 +1,277 @@
+"""The rules of reporting a mistake and changing its record.
+
+Web views, API routes and CLI commands call these functions and nothing below them, so a report
+made anywhere is validated, recorded, audited and announced the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from ownup.organisation.models import Membership, Role
+from ownup.reporting.forms import MistakeForm, initial_data
+from ownup.reporting.models import Confidentiality, Mistake, Tag, TimelineEntry
+
+AnyUser = User | AnonymousUser
+
+# The fields a change is audited on, with how each value is written down.
+AUDITED_FIELDS = (
+    "title",
+    "description",
+    "occurred_at",
+    "noticed_at",
+    "discovered_by",
+    "harm",
+    "severity",
+    "team",
+    "owner",
+    "confidentiality",
+    "restricted_to",
+    "tags",
+)
+
+
+class InvalidInput(ValueError):
+    """Input that breaks a rule; ``errors`` names each field and what is wrong with it."""
+
+    def __init__(self, errors: Mapping[str, list[str]]) -> None:
+        self.errors = dict(errors)
+        super().__init__(self.summary())
+
+    def summary(self) -> str:
+        return "; ".join(
+            f"{field}: {' '.join(messages)}" if field != "__all__" else " ".join(messages)
+            for field, messages in self.errors.items()
+        )
+
+
+class NotFound(LookupError):
+    """No such mistake, or none this person may see: the two look alike on purpose."""
+
+
+class NotAllowed(PermissionError):
+    pass
+
+
+def visible_mistakes(user: AnyUser) -> QuerySet[Mistake]:
+    return Mistake.objects.visible_to(user).select_related("severity", "team", "owner", "reporter")
+
+
+def get_mistake(user: AnyUser, mistake_id: int | str) -> Mistake:
+    try:
+        return visible_mistakes(user).get(pk=int(mistake_id))
+    except (Mistake.DoesNotExist, ValueError, TypeError):
+        raise NotFound(f"no mistake #{mistake_id} that you can see") from None
+
+
+def can_act(user: AnyUser, mistake: Mistake) -> bool:
+    """Who may change a mistake and move it on: its people, its team's responders, admins."""
+    if not user.is_authenticated:
+        return False
+    if getattr(user, "is_superuser", False) or user.pk in (mistake.reporter_id, mistake.owner_id):
+        return True
+    return (
+        mistake.team is not None
+        and mistake.team.memberships.filter(
+            user=user, role__in=[Role.RESPONDER, Role.MANAGER]
+        ).exists()
+    )
+
+
+def _validated(data: Mapping[str, Any]) -> dict[str, Any]:
+    form = MistakeForm(data=dict(data))
+    if not form.is_valid():
+        raise InvalidInput({field: [str(m) for m in msgs] for field, msgs in form.errors.items()})
+    return form.cleaned_data
+
+
+def report(data: Mapping[str, Any], *, reporter: AnyUser) -> Mistake:
+    """Record a new mistake from its reporter's words. One sentence (``title``) is enough."""
+    unknown = set(data) - set(MistakeForm.base_fields)
+    if unknown:
+        raise InvalidInput(
+            {name: ["This is not a field of a mistake."] for name in sorted(unknown)}
+        )
+    cleaned = _validated(data)
+    anonymous = cleaned["confidentiality"] == Confidentiality.ANONYMOUS
+    who = None if anonymous or not reporter.is_authenticated else reporter
+    with transaction.atomic():
+        mistake = Mistake(reported_at=timezone.now(), reporter=who)
+        _assign(mistake, cleaned)
+        mistake.save()
+        _assign_many(mistake, cleaned)
+        TimelineEntry.objects.create(
+            mistake=mistake,
+            at=mistake.reported_at,
+            actor=who,
+            kind=TimelineEntry.Kind.REPORTED,
+            text="Reported anonymously" if anonymous else "Reported",
+            changes={name: [None, value] for name, value in _snapshot(mistake).items() if value},
+        )
+        if mistake.occurred_at:
+            TimelineEntry.objects.create(
+                mistake=mistake,
+                at=mistake.occurred_at,
+                kind=TimelineEntry.Kind.EVENT,
+                text="It happened",
+            )
+        if mistake.noticed_at:
+            TimelineEntry.objects.create(
+                mistake=mistake,
+                at=mistake.noticed_at,
+                kind=TimelineEntry.Kind.EVENT,
+                text="It was noticed",
+            )
+        transaction.on_commit(lambda: _announce(mistake.pk))
+    return mistake
+
+
+def update(mistake: Mistake, changes: Mapping[str, Any], *, actor: AnyUser) -> Mistake:
+    """Change some fields of a mistake; the change is validated whole and audited."""
+    if not can_act(actor, mistake):
+        raise NotAllowed(
+            "only the mistake's people, its team's responders and admins may change it"
+        )
+    unknown = set(changes) - set(MistakeForm.base_fields)
+    if unknown:
+        raise InvalidInput(
+            {name: ["This is not a field of a mistake."] for name in sorted(unknown)}
+        )
+    if mistake.is_anonymous and changes.get("confidentiality", "anonymous") != "anonymous":
+        raise InvalidInput(
+            {"confidentiality": ["An anonymous report stays anonymous: its reporter is unknown."]}
+        )
+    cleaned = _validated({**initial_data(mistake), **changes})
+    with transaction.atomic():
+        before = _snapshot(mistake)
+        _assign(mistake, cleaned)
+        mistake.save()
+        _assign_many(mistake, cleaned)
+        after = _snapshot(mistake)
+        diff = {k: [before[k], after[k]] for k in AUDITED_FIELDS if before[k] != after[k]}
+        if diff:
+            TimelineEntry.objects.create(
+                mistake=mistake,
+                actor=actor if actor.is_authenticated else None,
+                kind=TimelineEntry.Kind.CHANGED,
+                text="Changed " + ", ".join(_label(k) for k in diff),
+                changes=diff,
+            )
+    return mistake
+
+
+def add_note(
+    mistake: Mistake, text: str, *, actor: AnyUser, at: datetime | None = None
+) -> TimelineEntry:
+    """A manual timeline entry, at the time it happened (``at``) or now."""
+    text = text.strip()
+    if not text:
+        raise InvalidInput({"text": ["Write what happened."]})
+    if at and at > timezone.now():
+        raise InvalidInput({"at": ["A timeline entry cannot be in the future."]})
+    return TimelineEntry.objects.create(
+        mistake=mistake,
+        at=at or timezone.now(),
+        actor=actor if actor.is_authenticated else None,
+        kind=TimelineEntry.Kind.NOTE,
+        text=text,
+    )
+
+
+def people_to_notify(mistake: Mistake) -> list[User]:
+    """Who hears of a new report: its team's responders (managers too when the severity says so),
+    or every responder when it has no team; never someone who may not see it, nor the reporter."""
+    roles = [Role.RESPONDER, Role.MANAGER] if mistake.severity.notify_managers else [Role.RESPONDER]
+    memberships = Membership.objects.filter(role__in=roles, user__is_active=True)
+    if mistake.team_id:
+        memberships = memberships.filter(team_id=mistake.team_id)
+    candidates = User.objects.filter(pk__in=memberships.values("user_id")).exclude(email="")
+    if mistake.reporter_id:
+        candidates = candidates.exclude(pk=mistake.reporter_id)
+    return [user for user in candidates.order_by("username") if can_see(user, mistake)]
+
+
+def can_see(user: AnyUser, mistake: Mistake) -> bool:
+    return Mistake.objects.visible_to(user).filter(pk=mistake.pk).exists()
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """The facts of early disclosure shown to the reporter on the receipt."""
+
+    reported_at: datetime
+    time_to_report: timedelta | None
+    self_disclosed: bool
+
+    @property
+    def minutes_to_report(self) -> int | None:
+        if self.time_to_report is None:
+            return None
+        return int(self.time_to_report.total_seconds() // 60)
+
+
+def disclosure(mistake: Mistake) -> Disclosure:
+    return Disclosure(
+        reported_at=mistake.reported_at,
+        time_to_report=mistake.time_to_report,
+        self_disclosed=mistake.self_disclosed,
+    )
+
+
+def _assign(mistake: Mistake, cleaned: Mapping[str, Any]) -> None:
+    for name in (
+        "title",
+        "description",
+        "occurred_at",
+        "noticed_at",
+        "discovered_by",
+        "harm",
+        "severity",
+        "team",
+        "owner",
+        "confidentiality",
+    ):
+        setattr(mistake, name, cleaned[name])
+
+
+def _assign_many(mistake: Mistake, cleaned: Mapping[str, Any]) -> None:
+    mistake.restricted_to.set(cleaned["restricted_to"])
+    tags = [Tag.objects.get_or_create(name=name)[0] for name in cleaned["tags"]]
+    mistake.tags.set(tags)
+
+
+def _snapshot(mistake: Mistake) -> dict[str, Any]:
+    """The audited fields as plain JSON values."""
+    values: dict[str, Any] = {}
+    for name in AUDITED_FIELDS:
+        if name == "restricted_to":
+            values[name] = sorted(u.get_username() for u in mistake.restricted_to.all())
+        elif name == "tags":
+            values[name] = sorted(t.name for t in mistake.tags.all())
+        else:
+            value = getattr(mistake, name)
+            if isinstance(value, datetime):
+                value = value.isoformat()
+            elif value is not None and not isinstance(value, str):
+                value = str(value)
+            values[name] = value
+    return values
+
+
+def _label(field: str) -> str:
+    return Mistake._meta.get_field(field).verbose_name.lower()  # type: ignore[union-attr]
+
+
+def _announce(mistake_id: int) -> None:
+    # Imported here: the task module needs the configured queue, which the forms above do not.
+    from ownup.reporting.tasks import notify_reported
+
+    notify_reported(mistake_id)

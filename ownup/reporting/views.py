@@ -1,0 +1,184 @@
+"""Web pages for reporting and reading mistakes: thin adapters over the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from ownup.organisation.models import Organisation, Severity, Team
+from ownup.reporting import services, stages
+from ownup.reporting.forms import MistakeForm, NoteForm, initial_data
+from ownup.reporting.models import Mistake, Stage
+from ownup.reporting.sections import sections_for
+
+PAGE_SIZE = 50
+
+
+def _mistake_or_404(request: HttpRequest, mistake_id: int) -> Mistake:
+    try:
+        return services.get_mistake(request.user, mistake_id)
+    except services.NotFound as error:
+        raise Http404(str(error)) from None
+
+
+@login_required
+def mistake_list(request: HttpRequest) -> HttpResponse:
+    mistakes = services.visible_mistakes(request.user)
+    filters = {
+        "stage": request.GET.get("stage", ""),
+        "severity": request.GET.get("severity", ""),
+        "team": request.GET.get("team", ""),
+        "q": request.GET.get("q", "").strip(),
+    }
+    if filters["stage"] in Stage.values:
+        mistakes = mistakes.filter(stage=filters["stage"])
+    if filters["severity"]:
+        mistakes = mistakes.filter(severity__name=filters["severity"])
+    if filters["team"]:
+        mistakes = mistakes.filter(team__slug=filters["team"])
+    if filters["q"]:
+        mistakes = mistakes.filter(title__icontains=filters["q"])
+    page = Paginator(mistakes, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reporting/list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "stages": Stage,
+            "severities": Severity.objects.all(),
+            "teams": Team.objects.all(),
+        },
+    )
+
+
+@login_required
+def report(request: HttpRequest) -> HttpResponse:
+    form = MistakeForm(request.POST or None)
+    if request.method == "POST":
+        try:
+            mistake = services.report(_form_data(request), reporter=request.user)
+        except services.InvalidInput:
+            pass  # the bound form runs the same validator and shows each problem at its field
+        else:
+            return redirect("reporting:receipt", mistake_id=mistake.pk)
+    return render(
+        request,
+        "reporting/report.html",
+        {"form": form, "policy": Organisation.current().reporting_policy},
+    )
+
+
+def _form_data(request: HttpRequest) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        name: request.POST.get(name) for name in MistakeForm.base_fields if name in request.POST
+    }
+    data["restricted_to"] = request.POST.getlist("restricted_to")
+    return data
+
+
+@login_required
+def receipt(request: HttpRequest, mistake_id: int) -> HttpResponse:
+    mistake = _mistake_or_404(request, mistake_id)
+    return render(
+        request,
+        "reporting/receipt.html",
+        {"mistake": mistake, "disclosure": services.disclosure(mistake)},
+    )
+
+
+@login_required
+def detail(request: HttpRequest, mistake_id: int) -> HttpResponse:
+    mistake = _mistake_or_404(request, mistake_id)
+    following = stages.next_stage(mistake.stage_enum)
+    return render(
+        request,
+        "reporting/detail.html",
+        {
+            "mistake": mistake,
+            "stages": list(Stage),
+            "next_stage": following,
+            "next_step": stages.NEXT_STEP[mistake.stage_enum],
+            "unmet": stages.unmet_requirements(mistake, following) if following else [],
+            "can_act": services.can_act(request.user, mistake),
+            "timeline": mistake.timeline.select_related("actor"),
+            "sections": sections_for(request, mistake),
+            "disclosure": services.disclosure(mistake),
+        },
+    )
+
+
+@login_required
+def edit(request: HttpRequest, mistake_id: int) -> HttpResponse:
+    mistake = _mistake_or_404(request, mistake_id)
+    if not services.can_act(request.user, mistake):
+        messages.error(
+            request, "Only the mistake's people, its team's responders and admins may edit it."
+        )
+        return redirect(mistake)
+    form = MistakeForm(request.POST or None, initial=initial_data(mistake))
+    if request.method == "POST":
+        try:
+            services.update(mistake, _form_data(request), actor=request.user)
+        except services.InvalidInput as error:
+            form.is_valid()
+            for field, problems in error.errors.items():
+                if field not in form.errors:
+                    form.add_error(field if field in form.fields else None, " ".join(problems))
+        else:
+            messages.success(request, "Saved.")
+            return redirect(mistake)
+    return render(request, "reporting/edit.html", {"form": form, "mistake": mistake})
+
+
+@login_required
+@require_POST
+def move_stage(request: HttpRequest, mistake_id: int) -> HttpResponse:
+    mistake = _mistake_or_404(request, mistake_id)
+    if not services.can_act(request.user, mistake):
+        messages.error(
+            request, "Only the mistake's people, its team's responders and admins may move it."
+        )
+        return redirect(mistake)
+    try:
+        stages.move(
+            mistake,
+            request.POST.get("stage", ""),
+            actor=request.user,  # type: ignore[arg-type]
+            reason=request.POST.get("reason", ""),
+        )
+    except stages.StageError as error:
+        messages.error(request, f"Not moved: {error}.")
+    else:
+        messages.success(request, "Moved.")
+    return redirect(mistake)
+
+
+@login_required
+@require_POST
+def add_note(request: HttpRequest, mistake_id: int) -> HttpResponse:
+    mistake = _mistake_or_404(request, mistake_id)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Not added: " + _first_error(form))
+        return redirect(mistake)
+    try:
+        services.add_note(
+            mistake, form.cleaned_data["text"], actor=request.user, at=form.cleaned_data["at"]
+        )
+    except services.InvalidInput as error:
+        messages.error(request, f"Not added: {error}")
+    return redirect(mistake)
+
+
+def _first_error(form: forms.Form) -> str:
+    field, problems = next(iter(form.errors.items()))
+    label = form.fields[field].label if field in form.fields else None
+    return f"{label or field}: {problems[0]}" if label else str(problems[0])
