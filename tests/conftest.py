@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import os
+import socket
+import threading
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from email import message_from_bytes
+from email import policy as email_policy
+from email.message import EmailMessage
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 from django.contrib.auth.models import User
 from django.test import Client
 from huey.contrib.djhuey import HUEY
@@ -128,3 +136,175 @@ def run_tasks() -> Iterator[Callable[[], list[Any]]]:
 @pytest.fixture
 def pending_tasks() -> Callable[[], int]:
     return lambda: HUEY.pending_count()
+
+
+# ---------------------------------------------------------------- real services started by tests
+
+
+@dataclass
+class ReceivedMail:
+    sender: str
+    recipients: list[str]
+    message: EmailMessage
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class MailServer:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that keeps what it receives."""
+
+    def __init__(self) -> None:
+        self.received: list[ReceivedMail] = []
+        self.controller = Controller(self, hostname="127.0.0.1", port=free_port())
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        message = message_from_bytes(envelope.content, policy=email_policy.default)
+        assert isinstance(message, EmailMessage)
+        self.received.append(ReceivedMail(envelope.mail_from, list(envelope.rcpt_tos), message))
+        return "250 OK"
+
+    @property
+    def port(self) -> int:
+        return int(self.controller.port)
+
+    def start(self) -> None:
+        self.controller.start()
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+
+@pytest.fixture
+def smtp_server(settings: Any) -> Iterator[MailServer]:
+    """A real SMTP server; the default mailer sends to it for the length of the test."""
+    server = MailServer()
+    server.start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": server.port, "timeout": 5},
+        }
+    }
+    yield server
+    server.stop()
+
+
+class RecordingHandler(BaseHTTPRequestHandler):
+    """Answers with the server's current status and body, and records every request."""
+
+    def _answer(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        server: HttpTestServer = self.server  # type: ignore[assignment]
+        server.requests.append(
+            RecordedRequest(self.command, self.path, dict(self.headers.items()), body)
+        )
+        status, payload, content_type = server.response
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    do_GET = do_POST = do_PUT = do_HEAD = _answer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@dataclass
+class RecordedRequest:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+class HttpTestServer(ThreadingHTTPServer):
+    """A real HTTP server on 127.0.0.1; ``respond`` switches it between healthy and broken."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), RecordingHandler)
+        self.requests: list[RecordedRequest] = []
+        self.response: tuple[int, bytes, str] = (200, b'{"ok": true}', "application/json")
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def respond(self, status: int, body: str = "", content_type: str = "text/plain") -> None:
+        self.response = (status, body.encode(), content_type)
+
+
+@pytest.fixture
+def http_server() -> Iterator[HttpTestServer]:
+    server = HttpTestServer()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The real Redis for queue tests: OWNUP_TEST_REDIS_URL, or the local one when it answers."""
+    import redis
+
+    url = os.environ.get("OWNUP_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError as error:
+        need_service(f"Redis at {url} does not answer: {error}")
+    return url
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright: never a downloaded browser."""
+    if not os.path.exists(CHROMIUM):
+        need_service(f"Debian's Chromium is not at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_page(chromium: Any, live_server: Any) -> Iterator[Any]:
+    """A fresh browser page; ``login(page, user)`` logs it in through the login form."""
+    context = chromium.new_context(
+        base_url=live_server.url, viewport={"width": 1280, "height": 900}
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def login(page: Any, user: Any, password: str | None = None) -> None:
+    page.goto("/login/")
+    page.get_by_label("Username").fill(user.get_username())
+    page.get_by_label("Password").fill(password or "pw-" + user.get_username())
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/mistakes/")
