@@ -155,9 +155,10 @@ def load_demo() -> bool:
             join_team(user, Team.objects.get(slug=team), role)
             people[username] = user
         mistakes = {
-            key: _story(people, who, team, reached, days, minutes, fields)
+            key: _reported(people, who, team, reached, days, minutes, fields)
             for key, who, team, reached, days, minutes, fields in MISTAKES
         }
+        # The apps add their part of each story first, so the moves below meet each stage's needs.
         for config in apps.get_app_configs():
             if config.name.startswith("ownup."):
                 try:
@@ -167,10 +168,12 @@ def load_demo() -> bool:
                         raise
                     continue
                 module.load(mistakes)
+        for key, who, _team, reached, _days, _minutes, _fields in MISTAKES:
+            _move_to(mistakes[key], reached, people[who])
     return True
 
 
-def _story(
+def _reported(
     people: dict[str, Any],
     reporter: str,
     team: str,
@@ -191,18 +194,17 @@ def _story(
     )
     mistake.timeline.update(at=reported_at, recorded_at=reported_at)
     mistake.refresh_from_db()
-    owner = mistake.owner or people[reporter]
+    return mistake
+
+
+def _move_to(mistake: Mistake, reached: Stage, owner: Any) -> None:
     for stage in Stage:
         if 0 < stage.order <= reached.order:
-            mistake = stages.move(
-                mistake,
-                stage,
-                actor=owner,
-                reason=""
-                if not stages.unmet_requirements(mistake, stage)
-                else "demo: recorded before ownup was used",
-            )
+            missing = stages.unmet_requirements(mistake, stage)
+            reason = "recorded before the team used ownup" if missing else ""
+            mistake = stages.move(mistake, stage, actor=owner, reason=reason)
     # Spread the stage changes over the days since the report.
+    reported_at = mistake.reported_at
     steps = list(mistake.timeline.filter(kind=TimelineEntry.Kind.STAGE).order_by("pk"))
     for number, entry in enumerate(steps, start=1):
         when = reported_at + (timezone.now() - reported_at) * number / (len(steps) + 1)
@@ -214,5 +216,3 @@ def _story(
         }.get(Stage(entry.changes["stage"][1]))
         if milestone:
             Mistake.objects.filter(pk=mistake.pk).update(**{milestone: when})
-    mistake.refresh_from_db()
-    return mistake
