@@ -6,6 +6,7 @@ a map from each field to what is wrong with it, whichever layer found the proble
 
 from __future__ import annotations
 
+import json
 from importlib import import_module
 from typing import Any
 
@@ -14,12 +15,27 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import APIKeyCookie, HttpBearer
 
 from ownup import __version__
 from ownup.organisation.models import ApiToken, hash_token
 from ownup.reporting.services import InvalidInput, NotAllowed, NotFound
 from ownup.reporting.stages import StageError
+
+
+class JsonObjectParser(Parser):
+    """Bodies are JSON objects; anything else is refused before a schema reads it."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = json.loads(request.body)
+        if not isinstance(data, dict):
+            raise NotAnObject('The request body must be a JSON object, such as {"title": "..."}.')
+        return data
+
+
+class NotAnObject(ValueError):
+    pass
 
 
 class BearerToken(HttpBearer):
@@ -54,6 +70,7 @@ api = NinjaAPI(
         "`ownup token create USERNAME`."
     ),
     auth=[BearerToken(), SessionCookie()],
+    parser=JsonObjectParser(),
     urls_namespace="api",
 )
 
@@ -104,6 +121,11 @@ def _stage_refused(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    cause = exc.__cause__
+    if isinstance(cause, json.JSONDecodeError):
+        return _error(request, 400, f"The request body is not valid JSON: {cause}.")
+    if isinstance(cause, NotAnObject):
+        return _error(request, 400, str(cause))
     return _error(request, exc.status_code, str(exc))
 
 

@@ -14,12 +14,28 @@ from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
+from typer.core import TyperGroup
 
 console = Console()
 errors = Console(stderr=True)
 
+
+class RefusalsAsOneLine(TyperGroup):
+    """Prints a refusal from any command as one line and exits 1, instead of a traceback."""
+
+    def invoke(self, ctx: Any) -> Any:  # a click Context of the copy of click that Typer ships
+        try:
+            return super().invoke(ctx)
+        except _refusals() as refusal:
+            messages = getattr(refusal, "messages", None)
+            message = "; ".join(messages) if messages else str(refusal)
+            errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+            ctx.exit(getattr(refusal, "code", 1))
+
+
 app = typer.Typer(
     name="ownup",
+    cls=RefusalsAsOneLine,
     help="Handle mistakes in the open: report, contain, understand, fix, tell, verify, learn.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -122,15 +138,22 @@ def _refusals() -> tuple[type[Exception], ...]:
     )
 
 
+_assembled = False
+
+
+def get_app() -> typer.Typer:
+    """The whole command, with every app's commands added (once)."""
+    global _assembled
+    if not _assembled:
+        import_module("ownup.commands")
+        _register_app_commands()
+        _assembled = True
+    return app
+
+
 def main() -> None:
     _setup_django()
-    import_module("ownup.commands")
-    _register_app_commands()
     try:
-        app()
-    except _refusals() as refusal:
-        message = "; ".join(refusal.messages) if hasattr(refusal, "messages") else str(refusal)
-        errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-        sys.exit(getattr(refusal, "code", 1))
+        get_app()()
     except KeyboardInterrupt:
         sys.exit(130)

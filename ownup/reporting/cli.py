@@ -14,6 +14,20 @@ from ownup.reporting import services, stages
 from ownup.reporting.models import Stage
 from ownup.reporting.records import mistake_record
 
+# The report's fields by the names its command-line options give them.
+OPTION_NAMES = {
+    "title": "TITLE",
+    "description": "--what",
+    "occurred_at": "--occurred",
+    "noticed_at": "--noticed",
+    "discovered_by": "--found-by",
+    "severity": "--severity",
+    "team": "--team",
+    "confidentiality": "--confidentiality",
+    "restricted_to": "--person",
+    "tags": "--tag",
+}
+
 
 def _when(value: datetime | None) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else "—"
@@ -49,7 +63,15 @@ def report(
         "restricted_to": person,
         "tags": tag,
     }
-    mistake = services.report(given, reporter=acting_user())
+    try:
+        mistake = services.report(given, reporter=acting_user())
+    except services.InvalidInput as refused:
+        fail(
+            "; ".join(
+                f"{OPTION_NAMES.get(field, field)}: {' '.join(problems)}"
+                for field, problems in refused.errors.items()
+            )
+        )
     if as_json:
         print_json(mistake_record(mistake))
         return

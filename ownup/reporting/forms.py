@@ -94,6 +94,17 @@ class MistakeForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["severity"].initial = default_severity_name()
+        for name, what in [("severity", "severity"), ("team", "team"), ("owner", "user")]:
+            self.fields[name].error_messages["invalid_choice"] = (
+                f"There is no {what} %(value)s."
+                if name != "severity"
+                else "There is no severity %(value)s: choose one of "
+                + ", ".join(Severity.objects.values_list("name", flat=True))
+                + "."
+            )
+        self.fields["restricted_to"].error_messages["invalid_choice"] = (
+            "There is no user %(value)s."
+        )
         self.fields["title"].widget.attrs.update(
             {"autofocus": True, "placeholder": "Sent the March invoices with last year's prices"}
         )

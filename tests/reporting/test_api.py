@@ -1,0 +1,229 @@
+"""The mistakes API: report, read, change, move, with clear answers to bad input."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from ownup.reporting.models import Mistake, TimelineEntry
+
+INVOICES = "Sent the March invoices with last year's prices"
+
+
+def test_one_sentence_is_enough_to_report(api_as, reporter):
+    response = api_as(reporter).post("/api/v1/mistakes", {"title": INVOICES})
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["title"] == INVOICES
+    assert body["stage"] == "reported"
+    assert body["reporter"] == "cy"
+    assert body["severity"] == "low"
+    assert body["discovered_by"] == "self"
+    assert body["disclosure"] == {"minutes_to_report": None, "self_disclosed": True}
+    assert body["next_step"].startswith("Contain it")
+    assert body["url"].endswith(f"/mistakes/{body['id']}/")
+    assert Mistake.objects.get(pk=body["id"]).timeline.get().kind == TimelineEntry.Kind.REPORTED
+
+
+def test_the_whole_record_is_kept(api_as, reporter, responder, billing):
+    now = timezone.now()
+    payload = {
+        "title": INVOICES,
+        "description": "214 customers were billed 3-8% too little.",
+        "occurred_at": (now - timedelta(hours=5)).isoformat(),
+        "noticed_at": (now - timedelta(minutes=42)).isoformat(),
+        "discovered_by": "customer",
+        "harm": "reached_no_harm",
+        "severity": "high",
+        "team": "billing",
+        "owner": "bo",
+        "tags": ["Invoices", "billing", "invoices"],
+    }
+    body = api_as(reporter).post("/api/v1/mistakes", payload).json()
+    assert body["severity"] == "high"
+    assert body["team"] == "billing"
+    assert body["owner"] == "bo"
+    assert body["tags"] == ["billing", "invoices"]
+    assert body["disclosure"] == {"minutes_to_report": 42, "self_disclosed": False}
+    kinds = list(Mistake.objects.get(pk=body["id"]).timeline.values_list("text", flat=True))
+    assert kinds == ["It happened", "It was noticed", "Reported"]
+
+
+@pytest.mark.parametrize(
+    ("payload", "field", "words"),
+    [
+        ({"title": ""}, "title", "one sentence"),
+        ({"title": "   "}, "title", "one sentence"),
+        ({"title": "x" * 100_000}, "title", "at most 200 characters"),
+        ({}, "title", "required"),
+        ({"title": "ok", "discovered_by": "robot"}, "discovered_by", "self"),
+        (
+            {
+                "title": "ok",
+                "occurred_at": "2026-01-02T10:00:00Z",
+                "noticed_at": "2026-01-01T10:00:00Z",
+            },
+            "noticed_at",
+            "before it happened",
+        ),
+        ({"title": "ok", "noticed_at": "2999-01-01T10:00:00Z"}, "noticed_at", "future"),
+        ({"title": "ok", "occurred_at": "yesterday"}, "occurred_at", "datetime"),
+        ({"title": "ok", "severity": "huge"}, "severity", "critical, high, medium, low"),
+        ({"title": "ok", "team": "nope"}, "team", "no team nope"),
+        ({"title": "ok", "confidentiality": "team"}, "team", "Choose the team"),
+        ({"title": "ok", "confidentiality": "secret"}, "confidentiality", "open"),
+        ({"title": "ok", "restricted_to": ["nobody"]}, "restricted_to", "no user nobody"),
+        ({"title": "ok", "tags": ["x" * 51]}, "tags", "at most 50"),
+        ({"title": 5}, "title", "string"),
+    ],
+)
+def test_bad_reports_are_refused_naming_the_field(api_as, reporter, payload, field, words):
+    response = api_as(reporter).post("/api/v1/mistakes", payload)
+    assert response.status_code == 422, response.content
+    body = response.json()
+    assert field in body["errors"]
+    assert words.lower() in " ".join(body["errors"][field]).lower()
+    assert field in body["detail"]
+    assert not Mistake.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("raw", "words"),
+    [
+        ('{"title": ', "not valid JSON"),
+        ("[1, 2]", "must be a JSON object"),
+        ('"Sent the invoices"', "must be a JSON object"),
+    ],
+)
+def test_a_body_that_is_not_a_json_object_is_refused(api_as, reporter, raw, words):
+    response = api_as(reporter).request("POST", "/api/v1/mistakes", raw)
+    assert response.status_code == 400
+    assert words in response.json()["detail"]
+    assert not Mistake.objects.exists()
+
+
+@pytest.mark.parametrize("header", [None, "Bearer nope", "Bearer ", "Basic YWRhOnB3", "ownup_x"])
+def test_a_missing_or_wrong_token_is_refused(client, reporter, header):
+    headers = {"Authorization": header} if header is not None else {}
+    response = client.post(
+        "/api/v1/mistakes", data={"title": "x"}, content_type="application/json", headers=headers
+    )
+    assert response.status_code == 401
+    assert "Authorization: Bearer" in response.json()["detail"]
+    assert not Mistake.objects.exists()
+
+
+def test_a_token_of_an_inactive_user_is_refused(api_as, reporter):
+    api = api_as(reporter)
+    reporter.is_active = False
+    reporter.save()
+    assert api.get("/api/v1/mistakes").status_code == 401
+
+
+def test_list_and_show(api_as, reporter):
+    api = api_as(reporter)
+    first = api.post("/api/v1/mistakes", {"title": "First"}).json()
+    api.post("/api/v1/mistakes", {"title": "Second", "severity": "high"})
+    listing = api.get("/api/v1/mistakes").json()
+    assert listing["count"] == 2
+    assert [m["title"] for m in listing["items"]] == ["Second", "First"]
+    assert api.get("/api/v1/mistakes", {"severity": "high"}).json()["count"] == 1
+    assert (
+        api.get("/api/v1/mistakes", {"limit": 1, "offset": 1}).json()["items"][0]["title"]
+        == "First"
+    )
+    assert api.get(f"/api/v1/mistakes/{first['id']}").json()["title"] == "First"
+    assert api.get("/api/v1/mistakes/999").status_code == 404
+    assert api.get("/api/v1/mistakes", {"limit": 0}).status_code == 422
+    assert api.get("/api/v1/mistakes", {"stage": "done"}).status_code == 422
+
+
+def test_change_is_validated_whole_and_audited(api_as, reporter):
+    api = api_as(reporter)
+    created = api.post(
+        "/api/v1/mistakes", {"title": INVOICES, "occurred_at": "2026-01-02T10:00:00Z"}
+    ).json()
+    url = f"/api/v1/mistakes/{created['id']}"
+    refused = api.patch(url, {"noticed_at": "2026-01-01T10:00:00Z"})
+    assert refused.status_code == 422
+    assert "noticed_at" in refused.json()["errors"]
+
+    changed = api.patch(url, {"severity": "high", "tags": ["billing"]})
+    assert changed.status_code == 200
+    assert changed.json()["severity"] == "high"
+    entry = Mistake.objects.get(pk=created["id"]).timeline.get(kind=TimelineEntry.Kind.CHANGED)
+    assert entry.actor == reporter
+    assert entry.changes == {"severity": ["low", "high"], "tags": [[], ["billing"]]}
+    assert entry.text == "Changed severity, tags"
+
+
+def test_only_the_mistakes_people_may_change_it(api_as, reporter, make_user, billing):
+    colleague = make_user("di", team=billing)  # a reporter of the team, not its responder
+    created = (
+        api_as(reporter).post("/api/v1/mistakes", {"title": INVOICES, "team": "billing"}).json()
+    )
+    response = api_as(colleague).patch(f"/api/v1/mistakes/{created['id']}", {"severity": "high"})
+    assert response.status_code == 403
+    assert Mistake.objects.get(pk=created["id"]).severity.name == "low"
+
+
+def test_move_through_the_api(api_as, reporter):
+    api = api_as(reporter)
+    created = api.post("/api/v1/mistakes", {"title": INVOICES}).json()
+    url = f"/api/v1/mistakes/{created['id']}/stage"
+    assert api.post(url, {"stage": "contained"}).json()["stage"] == "contained"
+    refused = api.post(url, {"stage": "fixed"})
+    assert refused.status_code == 409
+    assert "needs a reason" in refused.json()["detail"]
+    skipped = api.post(url, {"stage": "fixed", "reason": "nothing to decide: one way to fix it"})
+    assert skipped.json()["stage"] == "fixed"
+    assert api.post(url, {"stage": "fixing"}).status_code == 422
+
+
+def test_timeline_notes_through_the_api(api_as, reporter):
+    api = api_as(reporter)
+    created = api.post("/api/v1/mistakes", {"title": INVOICES}).json()
+    url = f"/api/v1/mistakes/{created['id']}/timeline"
+    when = (timezone.now() - timedelta(days=1)).isoformat()
+    added = api.post(url, {"text": "Finance called the first customer", "at": when})
+    assert added.status_code == 201
+    assert api.post(url, {"text": "  "}).status_code == 422
+    assert api.post(url, {"text": "later", "at": "2999-01-01T00:00:00Z"}).status_code == 422
+    texts = [e["text"] for e in api.get(url).json()]
+    assert texts == ["Finance called the first customer", "Reported"]
+
+
+def test_anonymous_reports_store_no_identity(api_as, reporter):
+    body = (
+        api_as(reporter)
+        .post(
+            "/api/v1/mistakes",
+            {"title": "Skipped the second check on a dose", "confidentiality": "anonymous"},
+        )
+        .json()
+    )
+    mistake = Mistake.objects.get(pk=body["id"])
+    assert body["reporter"] is None
+    assert mistake.reporter is None
+    assert list(mistake.timeline.values_list("actor", flat=True)) == [None]
+    assert "cy" not in str(list(mistake.timeline.values_list("changes", flat=True)))
+
+
+def test_an_anonymous_report_cannot_be_made_attributable(api_as, reporter, admin_user):
+    body = (
+        api_as(reporter)
+        .post("/api/v1/mistakes", {"title": "Skipped a check", "confidentiality": "anonymous"})
+        .json()
+    )
+    response = api_as(admin_user).patch(
+        f"/api/v1/mistakes/{body['id']}", {"confidentiality": "open"}
+    )
+    assert response.status_code == 422
+    assert "anonymous" in response.json()["errors"]["confidentiality"][0]
+
+
+def test_openapi_documents_the_mistakes(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    assert "/api/v1/mistakes" in schema["paths"]
+    assert "post" in schema["paths"]["/api/v1/mistakes"]
+    assert "/api/v1/mistakes/{mistake_id}/stage" in schema["paths"]

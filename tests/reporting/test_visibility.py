@@ -1,0 +1,107 @@
+"""Team and restricted mistakes are invisible to everyone outside them, everywhere."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from ownup.cli import get_app
+from ownup.reporting import services
+from ownup.reporting.models import Mistake
+
+SECRET = "Salary spreadsheet shared with the whole company"
+
+
+@pytest.fixture
+def restricted(reporter, responder):
+    return services.report(
+        {
+            "title": SECRET,
+            "confidentiality": "restricted",
+            "restricted_to": ["bo"],
+            "team": "billing",
+        },
+        reporter=reporter,
+    )
+
+
+@pytest.fixture
+def team_only(reporter, billing):
+    return services.report(
+        {"title": "Billing-only mistake", "confidentiality": "team", "team": "billing"},
+        reporter=reporter,
+    )
+
+
+@pytest.fixture
+def open_one(reporter):
+    return services.report({"title": "An open mistake"}, reporter=reporter)
+
+
+def visible_titles(user):
+    return set(Mistake.objects.visible_to(user).values_list("title", flat=True))
+
+
+def test_who_sees_what(
+    restricted, team_only, open_one, reporter, responder, manager, outsider, admin_user
+):
+    everything = {SECRET, "Billing-only mistake", "An open mistake"}
+    assert visible_titles(reporter) == everything  # the reporter of all three
+    assert visible_titles(responder) == everything  # named, and a member of billing
+    assert visible_titles(manager) == {"Billing-only mistake", "An open mistake"}  # not named
+    assert visible_titles(outsider) == {"An open mistake"}
+    assert visible_titles(admin_user) == {"An open mistake"}  # admins are outsiders too
+
+
+def test_a_later_owner_is_inside(restricted, outsider, reporter):
+    services.update(restricted, {"owner": "eli"}, actor=reporter)
+    assert SECRET in visible_titles(outsider)
+
+
+def test_the_web_pages_hide_them(client, restricted, team_only, open_one, outsider):
+    client.force_login(outsider)
+    listing = client.get("/mistakes/").content.decode()
+    assert "An open mistake" in listing
+    assert SECRET not in listing
+    assert "Billing-only" not in listing
+    assert client.get("/mistakes/?q=Salary").content.decode().count(SECRET) == 0
+    for path in ("/", "receipt/", "edit/"):
+        url = f"/mistakes/{restricted.pk}/{path.strip('/')}/".replace("//", "/")
+        assert client.get(url).status_code == 404
+    assert (
+        client.post(f"/mistakes/{restricted.pk}/stage/", {"stage": "contained"}).status_code == 404
+    )
+
+
+def test_the_api_hides_them(api_as, restricted, team_only, open_one, outsider):
+    api = api_as(outsider)
+    listing = api.get("/api/v1/mistakes").json()
+    assert [m["title"] for m in listing["items"]] == ["An open mistake"]
+    assert listing["count"] == 1
+    for path in ("", "/timeline"):
+        response = api.get(f"/api/v1/mistakes/{restricted.pk}{path}")
+        assert response.status_code == 404
+        assert "Salary" not in response.content.decode()
+    assert (
+        api.post(f"/api/v1/mistakes/{restricted.pk}/stage", {"stage": "contained"}).status_code
+        == 404
+    )
+    assert api.patch(f"/api/v1/mistakes/{team_only.pk}", {"title": "x"}).status_code == 404
+
+
+def test_the_cli_hides_them(restricted, team_only, open_one, outsider):
+    runner = CliRunner()
+    listed = runner.invoke(get_app(), ["--user", "eli", "list", "--json"])
+    assert listed.exit_code == 0, listed.output
+    assert [m["title"] for m in json.loads(listed.output)] == ["An open mistake"]
+    shown = runner.invoke(get_app(), ["--user", "eli", "show", str(restricted.pk)])
+    assert shown.exit_code == 1
+    assert "Salary" not in shown.output
+
+
+def test_the_admin_site_hides_them(client, restricted, open_one, admin_user):
+    client.force_login(admin_user)
+    listing = client.get("/admin/reporting/mistake/").content.decode()
+    assert "An open mistake" in listing
+    assert SECRET not in listing
+    assert client.get(f"/admin/reporting/mistake/{restricted.pk}/change/").status_code == 302
