@@ -1,0 +1,74 @@
+"""Users, teams, roles and API tokens, from the command line and in the database."""
+
+import pytest
+from typer.testing import CliRunner
+
+from ownup.cli import get_app
+from ownup.organisation.models import ApiToken, Membership, Role, Team, hash_token
+
+
+@pytest.fixture
+def ownup(db):
+    runner = CliRunner()
+    return lambda *args: runner.invoke(get_app(), list(args))
+
+
+def test_create_people_and_teams(ownup):
+    assert (
+        ownup(
+            "user",
+            "create",
+            "ada",
+            "--email",
+            "ada@example.com",
+            "--name",
+            "Ada Lovelace",
+            "--admin",
+        ).exit_code
+        == 0
+    )
+    assert ownup("team", "create", "Billing Ops").exit_code == 0
+    assert Team.objects.get().slug == "billing-ops"
+    assert ownup("team", "add", "billing-ops", "ada", "--role", "manager").exit_code == 0
+    assert Membership.objects.get().role == Role.MANAGER
+    listed = ownup("user", "list", "--json").output
+    assert '"billing-ops": "manager"' in listed
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["team", "add", "nope", "ada"], "no team 'nope'"),
+        (["team", "add", "billing", "nobody"], "no user named 'nobody'"),
+        (["user", "create", "ada"], "already exists"),
+        (["token", "create", "nobody"], "no user named 'nobody'"),
+        (["token", "revoke", "999"], "no token 999"),
+        (["team", "create", "!!!"], "at least one letter"),
+    ],
+)
+def test_refusals(ownup, args, words):
+    ownup("user", "create", "ada")
+    ownup("team", "create", "Billing")
+    result = ownup(*args)
+    assert result.exit_code == 1
+    assert words in result.output
+
+
+def test_a_token_is_shown_once_and_stored_hashed(ownup, client):
+    ownup("user", "create", "ada")
+    result = ownup("token", "create", "ada", "--name", "laptop")
+    assert result.exit_code == 0, result.output
+    secret = result.output.split()[0]
+    assert secret.startswith("ownup_")
+    token = ApiToken.objects.get()
+    assert token.key_hash == hash_token(secret)
+    assert secret not in {token.key_hash, token.hint, token.name}
+    assert secret not in ownup("token", "list", "--json").output
+
+    headers = {"Authorization": f"Bearer {secret}"}
+    assert client.get("/api/v1/mistakes", headers=headers).status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+
+    assert ownup("token", "revoke", str(token.pk)).exit_code == 0
+    assert client.get("/api/v1/mistakes", headers=headers).status_code == 401

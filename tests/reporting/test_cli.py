@@ -1,0 +1,132 @@
+"""The ownup command: report, list, show, move, note — with exit codes scripts can trust."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from ownup.cli import get_app
+from ownup.reporting.models import Mistake, Stage
+
+INVOICES = "Sent the March invoices with last year's prices"
+
+
+@pytest.fixture
+def ownup(reporter, admin_user):
+    runner = CliRunner()
+
+    def run(*args: str):
+        return runner.invoke(get_app(), list(args))
+
+    return run
+
+
+def test_report_prints_the_id_and_a_link(ownup):
+    result = ownup("--user", "cy", "report", INVOICES)
+    assert result.exit_code == 0, result.output
+    mistake = Mistake.objects.get()
+    assert f"Reported #{mistake.pk}" in result.output
+    assert f"http://127.0.0.1:8000/mistakes/{mistake.pk}/" in result.output
+    assert mistake.reporter.username == "cy"
+    assert mistake.title == INVOICES
+
+
+def test_report_with_details_and_json(ownup):
+    result = ownup(
+        "--user",
+        "cy",
+        "report",
+        INVOICES,
+        "--severity",
+        "high",
+        "--team",
+        "billing",
+        "--found-by",
+        "customer",
+        "--tag",
+        "billing",
+        "--tag",
+        "invoices",
+        "--json",
+    )
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.output)
+    assert (record["severity"], record["team"], record["discovered_by"]) == (
+        "high",
+        "billing",
+        "customer",
+    )
+    assert record["tags"] == ["billing", "invoices"]
+
+
+def test_the_first_admin_acts_when_no_user_is_named(ownup):
+    assert ownup("report", INVOICES).exit_code == 0
+    assert Mistake.objects.get().reporter.username == "root"
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["report", ""], "TITLE: Say in one sentence what went wrong."),
+        (["report", "x" * 100_000], "TITLE: Ensure this value has at most 200 characters"),
+        (["report", "ok", "--found-by", "robot"], "--found-by:"),
+        (
+            ["report", "ok", "--occurred", "2026-01-02T10:00", "--noticed", "2026-01-01T10:00"],
+            "--noticed: It cannot have been noticed before it happened.",
+        ),
+        (["report", "ok", "--severity", "huge"], "--severity: There is no severity huge"),
+        (["show", "999"], "no mistake #999 that you can see"),
+        (["--user", "nobody", "list"], "no active user named 'nobody'"),
+        (["list", "--stage", "done"], "unknown stage 'done'"),
+    ],
+)
+def test_refusals_are_one_line_and_exit_1(ownup, args, words):
+    result = ownup(*args)
+    assert result.exit_code == 1, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith("error: ")
+    assert words in lines[0]
+    assert "Traceback" not in result.output
+    assert not Mistake.objects.exists()
+
+
+def test_a_command_line_that_does_not_parse_exits_2(ownup):
+    assert ownup("show", "seven").exit_code == 2
+    assert ownup("lst").exit_code == 2
+
+
+def test_list_and_show(ownup):
+    ownup("--user", "cy", "report", "First")
+    ownup("--user", "cy", "report", "Second")
+    listed = json.loads(ownup("list", "--json").output)
+    assert [m["title"] for m in listed] == ["Second", "First"]
+    table = ownup("list").output
+    assert "First" in table and "Second" in table
+    first = Mistake.objects.get(title="First")
+    shown = ownup("show", str(first.pk), "--json")
+    record = json.loads(shown.output)
+    assert record["title"] == "First"
+    assert [e["text"] for e in record["timeline"]] == ["Reported"]
+    assert "Next step: Contain it" in ownup("show", str(first.pk)).output
+
+
+def test_move_and_note(ownup):
+    ownup("--user", "cy", "report", INVOICES)
+    mistake = Mistake.objects.get()
+    moved = ownup("--user", "cy", "move", str(mistake.pk))
+    assert moved.exit_code == 0, moved.output
+    assert "now contained" in moved.output
+    refused = ownup("--user", "cy", "move", str(mistake.pk), "closed")
+    assert refused.exit_code == 1
+    assert "needs a reason" in refused.output
+    skipped = ownup("--user", "cy", "move", str(mistake.pk), "fixed", "-r", "one obvious fix")
+    assert skipped.exit_code == 0
+    mistake.refresh_from_db()
+    assert mistake.stage == Stage.FIXED
+    noted = ownup(
+        "--user", "cy", "note", str(mistake.pk), "Called the customer", "--at", "2026-03-01T10:00"
+    )
+    assert noted.exit_code == 0, noted.output
+    assert mistake.timeline.filter(text="Called the customer").exists()
+    assert ownup("note", str(mistake.pk), "x", "--at", "soon").exit_code == 1

@@ -1,0 +1,134 @@
+"""Responders hear of a new report by email, sent by the worker, never in the request."""
+
+import pytest
+from django.core import mail
+from huey import RedisHuey
+from huey.api import Task
+
+from ownup.organisation.models import Role, Severity
+from ownup.reporting import services
+from ownup.reporting.tasks import notify_reported
+
+
+@pytest.fixture
+def team(billing, reporter, responder, manager, outsider):
+    return billing
+
+
+def test_the_request_only_queues_the_email(
+    api_as, team, reporter, run_tasks, pending_tasks, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_as(reporter).post(
+            "/api/v1/mistakes", {"title": "Wrong prices", "team": "billing"}
+        )
+    assert response.status_code == 201
+    assert mail.outbox == []
+    assert pending_tasks() == 1
+    assert run_tasks() == [1]
+    assert [m.to for m in mail.outbox] == [["bo@example.com"]]
+
+
+def test_nothing_is_queued_when_the_report_is_refused(
+    api_as, reporter, pending_tasks, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        api_as(reporter).post("/api/v1/mistakes", {"title": ""})
+    assert pending_tasks() == 0
+
+
+def test_responders_get_a_real_email_with_a_link(
+    smtp_server, team, reporter, run_tasks, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        mistake = services.report(
+            {
+                "title": "Sent the March invoices with old prices",
+                "team": "billing",
+                "severity": "medium",
+            },
+            reporter=reporter,
+        )
+    run_tasks()
+    assert [m.recipients for m in smtp_server.received] == [["bo@example.com"]]
+    message = smtp_server.received[0].message
+    assert message["Subject"] == "[medium] Reported: Sent the March invoices with old prices"
+    body = message.get_content()
+    assert f"http://127.0.0.1:8000/mistakes/{mistake.pk}/" in body
+    assert "contain within 240 minutes" in body
+    assert "Reported by: cy" in body
+
+
+def test_severe_ones_reach_the_managers_too(
+    team, reporter, run_tasks, django_capture_on_commit_callbacks
+):
+    assert Severity.objects.get(name="high").notify_managers
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report(
+            {"title": "Checkout is down", "team": "billing", "severity": "high"}, reporter=reporter
+        )
+    run_tasks()
+    assert sorted(m.to[0] for m in mail.outbox) == ["ada@example.com", "bo@example.com"]
+
+
+def test_no_email_reaches_someone_who_may_not_see_it(
+    team, reporter, make_user, run_tasks, django_capture_on_commit_callbacks
+):
+    make_user("fay", team=team, role=Role.RESPONDER)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report(
+            {
+                "title": "Salaries shared",
+                "team": "billing",
+                "confidentiality": "restricted",
+                "restricted_to": ["bo"],
+            },
+            reporter=reporter,
+        )
+    run_tasks()
+    assert [m.to for m in mail.outbox] == [["bo@example.com"]]
+
+
+def test_an_anonymous_report_does_not_name_its_reporter(
+    team, reporter, run_tasks, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report(
+            {
+                "title": "Skipped the double check",
+                "team": "billing",
+                "confidentiality": "anonymous",
+            },
+            reporter=reporter,
+        )
+    run_tasks()
+    assert "Reported by: someone who chose to stay anonymous" in mail.outbox[0].body
+
+
+def test_a_mail_server_that_is_down_fails_the_task_for_a_retry(settings, team, reporter):
+    from tests.conftest import free_port
+
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": free_port(), "timeout": 2},
+        }
+    }
+    mistake = services.report({"title": "Wrong prices", "team": "billing"}, reporter=reporter)
+    with pytest.raises(ConnectionRefusedError):
+        notify_reported.call_local(mistake.pk)
+
+
+def test_the_task_travels_through_the_real_redis(redis_url, team, reporter):
+    queue = RedisHuey("ownup-test-notify", url=redis_url)
+    queue.flush()
+    send_over_redis = queue.task(retries=2)(notify_reported.call_local)
+    mistake = services.report({"title": "Wrong prices", "team": "billing"}, reporter=reporter)
+    send_over_redis(mistake.pk)
+    assert queue.pending_count() == 1
+    assert mail.outbox == []
+    task = queue.dequeue()
+    assert isinstance(task, Task)
+    assert queue.execute(task) == 1
+    assert [m.to for m in mail.outbox] == [["bo@example.com"]]
+    queue.flush()

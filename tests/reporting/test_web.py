@@ -1,0 +1,153 @@
+"""The report form, the receipt, the mistake's page, editing and moving it on."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from ownup.organisation.models import Organisation
+from ownup.reporting import services
+from ownup.reporting.models import Mistake, Stage, TimelineEntry
+
+INVOICES = "Sent the March invoices with last year's prices"
+
+
+@pytest.fixture
+def logged_in(client, reporter):
+    client.force_login(reporter)
+    return client
+
+
+def test_pages_need_a_login(client):
+    response = client.get("/mistakes/report/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
+
+
+def test_the_form_shows_the_reporting_policy(logged_in):
+    organisation = Organisation.current()
+    organisation.reporting_policy = "We never punish an honest report."
+    organisation.save()
+    page = logged_in.get("/mistakes/report/").content.decode()
+    assert "We never punish an honest report." in page
+    assert 'name="title"' in page
+
+
+def test_one_sentence_reports_and_shows_the_receipt(logged_in, reporter):
+    response = logged_in.post("/mistakes/report/", {"title": INVOICES}, follow=True)
+    mistake = Mistake.objects.get()
+    assert response.redirect_chain[-1][0] == f"/mistakes/{mistake.pk}/receipt/"
+    page = response.content.decode()
+    assert "Thank you for reporting it." in page
+    assert "reported before anyone else found it" in page
+    assert mistake.reporter == reporter
+
+
+def test_the_receipt_shows_minutes_from_noticing_to_reporting(logged_in):
+    noticed = timezone.localtime() - timedelta(minutes=90)
+    logged_in.post(
+        "/mistakes/report/",
+        {
+            "title": INVOICES,
+            "noticed_at": noticed.strftime("%Y-%m-%dT%H:%M"),
+            "discovered_by": "customer",
+        },
+    )
+    mistake = Mistake.objects.get()
+    page = logged_in.get(f"/mistakes/{mistake.pk}/receipt/").content.decode()
+    assert "90 minutes" in page or "89 minutes" in page
+    assert "found by a customer" in page
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"title": ""}, "title", "Say in one sentence what went wrong."),
+        ({"title": "x" * 100_000}, "title", "at most 200 characters"),
+        (
+            {"title": "ok", "occurred_at": "2026-01-02T10:00", "noticed_at": "2026-01-01T10:00"},
+            "noticed_at",
+            "cannot have been noticed before it happened",
+        ),
+        ({"title": "ok", "discovered_by": "robot"}, "discovered_by", "Select a valid choice"),
+        ({"title": "ok", "confidentiality": "team"}, "team", "Choose the team that may see it."),
+    ],
+)
+def test_the_form_shows_what_is_wrong_and_keeps_what_was_typed(logged_in, data, field, message):
+    response = logged_in.post("/mistakes/report/", {**data, "description": "kept text"})
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert message in " ".join(form.errors[field])
+    page = response.content.decode()
+    assert f'id="field-{field}"' in page
+    assert "kept text" in page
+    assert not Mistake.objects.exists()
+
+
+def test_the_mistake_page_tells_the_story_and_the_next_step(logged_in, reporter):
+    mistake = services.report(
+        {"title": INVOICES, "description": "214 customers"}, reporter=reporter
+    )
+    page = logged_in.get(f"/mistakes/{mistake.pk}/").content.decode()
+    assert "Sent the March invoices with last year&#x27;s prices" in page
+    assert "214 customers" in page
+    assert "Contain it" in page
+    assert 'aria-current="step"' in page
+    assert "Mark as contained" in page
+
+
+def test_move_on_from_the_page(logged_in, reporter):
+    mistake = services.report({"title": INVOICES}, reporter=reporter)
+    logged_in.post(f"/mistakes/{mistake.pk}/stage/", {"stage": "contained"})
+    mistake.refresh_from_db()
+    assert mistake.stage == Stage.CONTAINED
+
+    response = logged_in.post(f"/mistakes/{mistake.pk}/stage/", {"stage": "closed"}, follow=True)
+    assert "Not moved: moving to Closed needs a reason" in response.content.decode()
+    mistake.refresh_from_db()
+    assert mistake.stage == Stage.CONTAINED
+
+
+def test_edit_the_record(logged_in, reporter):
+    mistake = services.report({"title": INVOICES}, reporter=reporter)
+    response = logged_in.post(
+        f"/mistakes/{mistake.pk}/edit/",
+        {
+            "title": INVOICES,
+            "severity": "high",
+            "discovered_by": "self",
+            "confidentiality": "open",
+            "tags": "billing, invoices",
+        },
+    )
+    assert response.status_code == 302
+    mistake.refresh_from_db()
+    assert mistake.severity.name == "high"
+    assert sorted(t.name for t in mistake.tags.all()) == ["billing", "invoices"]
+    refused = logged_in.post(f"/mistakes/{mistake.pk}/edit/", {"title": ""})
+    assert "Say in one sentence" in refused.content.decode()
+
+
+def test_add_to_the_timeline_from_the_page(logged_in, reporter):
+    mistake = services.report({"title": INVOICES}, reporter=reporter)
+    logged_in.post(
+        f"/mistakes/{mistake.pk}/timeline/",
+        {"text": "Stopped the second invoice run", "at": "2026-03-01T09:30"},
+    )
+    note = mistake.timeline.get(kind=TimelineEntry.Kind.NOTE)
+    assert note.text == "Stopped the second invoice run"
+    assert timezone.localtime(note.at).strftime("%Y-%m-%d %H:%M") == "2026-03-01 09:30"
+    response = logged_in.post(
+        f"/mistakes/{mistake.pk}/timeline/", {"text": "x", "at": "not a time"}, follow=True
+    )
+    assert "Not added" in response.content.decode()
+
+
+def test_the_list_filters(logged_in, reporter):
+    services.report({"title": "Wrong invoice", "severity": "high"}, reporter=reporter)
+    services.report({"title": "Deleted folder"}, reporter=reporter)
+    page = logged_in.get("/mistakes/?severity=high").content.decode()
+    assert "Wrong invoice" in page and "Deleted folder" not in page
+    page = logged_in.get("/mistakes/?q=folder").content.decode()
+    assert "Deleted folder" in page and "Wrong invoice" not in page
+    assert logged_in.get("/mistakes/?page=999&stage=bogus").status_code == 200
