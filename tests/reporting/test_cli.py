@@ -102,7 +102,8 @@ def test_list_and_show(ownup):
     listed = json.loads(ownup("list", "--json").output)
     assert [m["title"] for m in listed] == ["Second", "First"]
     table = ownup("list").output
-    assert "First" in table and "Second" in table
+    assert "First" in table
+    assert "Second" in table
     first = Mistake.objects.get(title="First")
     shown = ownup("show", str(first.pk), "--json")
     record = json.loads(shown.output)
