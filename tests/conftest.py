@@ -119,8 +119,12 @@ def api_as() -> Callable[[User], ApiClient]:
 
 
 @pytest.fixture
-def run_tasks() -> Iterator[Callable[[], list[Any]]]:
-    """Runs what is waiting in the task queue, as the worker would, and returns the results."""
+def run_tasks(transactional_db: Any) -> Iterator[Callable[[], list[Any]]]:
+    """Runs what is waiting in the task queue, as the worker would, and returns the results.
+
+    The test's writes are committed, as they are when a worker runs: a worker sees only
+    committed data, and closes its database connection after each task.
+    """
     HUEY.flush()
 
     def run() -> list[Any]:

@@ -70,6 +70,32 @@ class Membership(models.Model):
         return f"{self.user} · {self.team} ({self.role})"
 
 
+# The scale an organisation starts with: name, rank, minutes to contain, tell managers at once.
+DEFAULT_SCALE = [
+    ("critical", 1, 15, True, "Harm is happening now to many people, or to anyone's safety."),
+    ("high", 2, 60, True, "Harm to customers or money is happening or close."),
+    ("medium", 3, 240, False, "Some harm is possible; it needs attention today."),
+    ("low", 4, 1440, False, "Little or no harm; worth fixing and learning from."),
+]
+
+
+class SeverityQuerySet(models.QuerySet["Severity"]):
+    def scale(self) -> SeverityQuerySet:
+        """The organisation's scale, most severe first; the default one if it has none."""
+        if not self.exists():
+            self.bulk_create(
+                self.model(
+                    name=name,
+                    rank=rank,
+                    target_contain_minutes=minutes,
+                    notify_managers=managers,
+                    description=description,
+                )
+                for name, rank, minutes, managers, description in DEFAULT_SCALE
+            )
+        return self.order_by("rank")
+
+
 class Severity(models.Model):
     """One step of the organisation's severity scale, with its target time to contain."""
 
@@ -84,6 +110,8 @@ class Severity(models.Model):
         default=False, help_text="Tell the team's managers at once, not only its responders."
     )
     description = models.CharField(max_length=200, blank=True)
+
+    objects = SeverityQuerySet.as_manager()
 
     class Meta:
         ordering = ["rank"]

@@ -99,7 +99,7 @@ class MistakeForm(forms.Form):
                 f"There is no {what} %(value)s."
                 if name != "severity"
                 else "There is no severity %(value)s: choose one of "
-                + ", ".join(Severity.objects.values_list("name", flat=True))
+                + ", ".join(Severity.objects.scale().values_list("name", flat=True))
                 + "."
             )
         self.fields["restricted_to"].error_messages["invalid_choice"] = (
@@ -126,10 +126,7 @@ class MistakeForm(forms.Form):
         return self.cleaned_data["confidentiality"] or Confidentiality.OPEN
 
     def clean_severity(self) -> Severity:
-        severity = self.cleaned_data["severity"] or default_severity()
-        if severity is None:
-            raise forms.ValidationError("The organisation has no severity scale yet.")
-        return severity
+        return self.cleaned_data["severity"] or default_severity()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -149,14 +146,13 @@ class MistakeForm(forms.Form):
         return data
 
 
-def default_severity() -> Severity | None:
+def default_severity() -> Severity:
     """The least severe step of the scale, for a report that does not say."""
-    return Severity.objects.order_by("-rank").first()
+    return Severity.objects.scale().reverse()[0]
 
 
-def default_severity_name() -> str | None:
-    severity = default_severity()
-    return severity.name if severity else None
+def default_severity_name() -> str:
+    return default_severity().name
 
 
 def initial_data(mistake: Mistake) -> dict[str, Any]:

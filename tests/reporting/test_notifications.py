@@ -15,13 +15,10 @@ def team(billing, reporter, responder, manager, outsider):
     return billing
 
 
-def test_the_request_only_queues_the_email(
-    api_as, team, reporter, run_tasks, pending_tasks, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        response = api_as(reporter).post(
-            "/api/v1/mistakes", {"title": "Wrong prices", "team": "billing"}
-        )
+def test_the_request_only_queues_the_email(api_as, team, reporter, run_tasks, pending_tasks):
+    response = api_as(reporter).post(
+        "/api/v1/mistakes", {"title": "Wrong prices", "team": "billing"}
+    )
     assert response.status_code == 201
     assert mail.outbox == []
     assert pending_tasks() == 1
@@ -30,25 +27,21 @@ def test_the_request_only_queues_the_email(
 
 
 def test_nothing_is_queued_when_the_report_is_refused(
-    api_as, reporter, pending_tasks, django_capture_on_commit_callbacks
+    api_as, reporter, pending_tasks, transactional_db
 ):
-    with django_capture_on_commit_callbacks(execute=True):
-        api_as(reporter).post("/api/v1/mistakes", {"title": ""})
+    api_as(reporter).post("/api/v1/mistakes", {"title": ""})
     assert pending_tasks() == 0
 
 
-def test_responders_get_a_real_email_with_a_link(
-    smtp_server, team, reporter, run_tasks, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        mistake = services.report(
-            {
-                "title": "Sent the March invoices with old prices",
-                "team": "billing",
-                "severity": "medium",
-            },
-            reporter=reporter,
-        )
+def test_responders_get_a_real_email_with_a_link(smtp_server, team, reporter, run_tasks):
+    mistake = services.report(
+        {
+            "title": "Sent the March invoices with old prices",
+            "team": "billing",
+            "severity": "medium",
+        },
+        reporter=reporter,
+    )
     run_tasks()
     assert [m.recipients for m in smtp_server.received] == [["bo@example.com"]]
     message = smtp_server.received[0].message
@@ -59,48 +52,39 @@ def test_responders_get_a_real_email_with_a_link(
     assert "Reported by: cy" in body
 
 
-def test_severe_ones_reach_the_managers_too(
-    team, reporter, run_tasks, django_capture_on_commit_callbacks
-):
-    assert Severity.objects.get(name="high").notify_managers
-    with django_capture_on_commit_callbacks(execute=True):
-        services.report(
-            {"title": "Checkout is down", "team": "billing", "severity": "high"}, reporter=reporter
-        )
+def test_severe_ones_reach_the_managers_too(team, reporter, run_tasks):
+    assert Severity.objects.scale().get(name="high").notify_managers
+    services.report(
+        {"title": "Checkout is down", "team": "billing", "severity": "high"}, reporter=reporter
+    )
     run_tasks()
     assert sorted(m.to[0] for m in mail.outbox) == ["ada@example.com", "bo@example.com"]
 
 
-def test_no_email_reaches_someone_who_may_not_see_it(
-    team, reporter, make_user, run_tasks, django_capture_on_commit_callbacks
-):
+def test_no_email_reaches_someone_who_may_not_see_it(team, reporter, make_user, run_tasks):
     make_user("fay", team=team, role=Role.RESPONDER)
-    with django_capture_on_commit_callbacks(execute=True):
-        services.report(
-            {
-                "title": "Salaries shared",
-                "team": "billing",
-                "confidentiality": "restricted",
-                "restricted_to": ["bo"],
-            },
-            reporter=reporter,
-        )
+    services.report(
+        {
+            "title": "Salaries shared",
+            "team": "billing",
+            "confidentiality": "restricted",
+            "restricted_to": ["bo"],
+        },
+        reporter=reporter,
+    )
     run_tasks()
     assert [m.to for m in mail.outbox] == [["bo@example.com"]]
 
 
-def test_an_anonymous_report_does_not_name_its_reporter(
-    team, reporter, run_tasks, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        services.report(
-            {
-                "title": "Skipped the double check",
-                "team": "billing",
-                "confidentiality": "anonymous",
-            },
-            reporter=reporter,
-        )
+def test_an_anonymous_report_does_not_name_its_reporter(team, reporter, run_tasks):
+    services.report(
+        {
+            "title": "Skipped the double check",
+            "team": "billing",
+            "confidentiality": "anonymous",
+        },
+        reporter=reporter,
+    )
     run_tasks()
     assert "Reported by: someone who chose to stay anonymous" in mail.outbox[0].body
 

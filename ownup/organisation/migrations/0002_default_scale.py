@@ -1,12 +1,6 @@
 from django.db import migrations
 
-DEFAULT_SCALE = [
-    # name, rank, minutes to contain, tell managers at once, description
-    ("critical", 1, 15, True, "Harm is happening now to many people, or to anyone's safety."),
-    ("high", 2, 60, True, "Harm to customers or money is happening or close."),
-    ("medium", 3, 240, False, "Some harm is possible; it needs attention today."),
-    ("low", 4, 1440, False, "Little or no harm; worth fixing and learning from."),
-]
+from ownup.organisation.models import DEFAULT_SCALE
 
 
 def create_defaults(apps, schema_editor):
