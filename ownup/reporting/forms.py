@@ -44,6 +44,21 @@ class TagsField(forms.Field):
         return value
 
 
+def _person(user: Any) -> str:
+    name = user.get_full_name()
+    return f"{name} ({user.username})" if name else user.username
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return _person(obj)
+
+
+class PeopleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return _person(obj)
+
+
 class MistakeForm(forms.Form):
     title = forms.CharField(
         label="What went wrong, in one sentence",
@@ -74,7 +89,7 @@ class MistakeForm(forms.Form):
     team = forms.ModelChoiceField(
         queryset=Team.objects.all(), to_field_name="slug", required=False, empty_label="No team"
     )
-    owner = forms.ModelChoiceField(
+    owner = PersonChoiceField(
         queryset=User.objects.filter(is_active=True),
         to_field_name="username",
         required=False,
@@ -83,7 +98,7 @@ class MistakeForm(forms.Form):
     confidentiality = forms.ChoiceField(
         choices=Confidentiality.choices, initial=Confidentiality.OPEN, required=False
     )
-    restricted_to = forms.ModelMultipleChoiceField(
+    restricted_to = PeopleChoiceField(
         label="Named people who may see it",
         queryset=User.objects.filter(is_active=True),
         to_field_name="username",
@@ -106,7 +121,10 @@ class MistakeForm(forms.Form):
             "There is no user %(value)s."
         )
         self.fields["title"].widget.attrs.update(
-            {"autofocus": True, "placeholder": "Sent the March invoices with last year's prices"}
+            {
+                "autofocus": True,
+                "placeholder": "For example: sent the March invoices with last year's prices",
+            }
         )
         for name in ("occurred_at", "noticed_at"):
             self.fields[name].widget = forms.DateTimeInput(
