@@ -182,7 +182,7 @@ def _reported(
     minutes_to_report: int,
     fields: dict[str, Any],
 ) -> Mistake:
-    mistake = services.report({**fields, "team": team}, reporter=people[reporter])
+    mistake = services.report({**fields, "team": team}, reporter=people[reporter], announce=False)
     # Told as if it had happened days ago, so the story and the figures look lived-in.
     reported_at = timezone.now() - timedelta(days=days_ago, hours=3)
     noticed_at = reported_at - timedelta(minutes=minutes_to_report)

@@ -93,8 +93,12 @@ def _validated(data: Mapping[str, Any]) -> dict[str, Any]:
     return form.cleaned_data
 
 
-def report(data: Mapping[str, Any], *, reporter: AnyUser) -> Mistake:
-    """Record a new mistake from its reporter's words. One sentence (``title``) is enough."""
+def report(data: Mapping[str, Any], *, reporter: AnyUser, announce: bool = True) -> Mistake:
+    """Record a new mistake from its reporter's words. One sentence (``title``) is enough.
+
+    ``announce=False`` records it without telling the responders: for demo data and imports of
+    mistakes that were handled elsewhere.
+    """
     unknown = set(data) - set(MistakeForm.base_fields)
     if unknown:
         raise InvalidInput(
@@ -130,7 +134,8 @@ def report(data: Mapping[str, Any], *, reporter: AnyUser) -> Mistake:
                 kind=TimelineEntry.Kind.EVENT,
                 text="It was noticed",
             )
-        transaction.on_commit(lambda: _announce(mistake.pk))
+        if announce:
+            transaction.on_commit(lambda: _announce(mistake.pk))
     return mistake
 
 
