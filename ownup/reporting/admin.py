@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -20,7 +22,22 @@ class MistakeAdmin(admin.ModelAdmin):
     search_fields = ["title"]
     inlines = [TimelineInline]
     filter_horizontal = ["restricted_to", "tags"]
-    readonly_fields = ["stage", "contained_at", "fixed_at", "closed_at", "reporter"]
+    readonly_fields = ["reported_at", "stage", "contained_at", "fixed_at", "closed_at", "reporter"]
+
+    def save_model(self, request: HttpRequest, obj: Mistake, form: Any, change: bool) -> None:
+        # Changes made here are audited like changes made anywhere else.
+        super().save_model(request, obj, form, change)
+        if change and form.changed_data:
+            TimelineEntry.objects.create(
+                mistake=obj,
+                actor=request.user,
+                kind=TimelineEntry.Kind.CHANGED,
+                text="Changed in the admin site: " + ", ".join(form.changed_data),
+                changes={
+                    name: [str(form.initial.get(name)), str(form.cleaned_data.get(name))]
+                    for name in form.changed_data
+                },
+            )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Mistake]:
         # Admins see in the admin site what they may see everywhere else, no more.

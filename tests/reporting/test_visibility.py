@@ -105,3 +105,27 @@ def test_the_admin_site_hides_them(client, restricted, open_one, admin_user):
     assert "An open mistake" in listing
     assert SECRET not in listing
     assert client.get(f"/admin/reporting/mistake/{restricted.pk}/change/").status_code == 302
+
+
+def test_a_change_in_the_admin_site_is_audited(client, open_one, admin_user):
+    client.force_login(admin_user)
+    url = f"/admin/reporting/mistake/{open_one.pk}/change/"
+    form = client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update(
+        {
+            "title": "An open mistake, renamed",
+            "severity": form.initial["severity"],
+            "timeline-TOTAL_FORMS": "1",
+            "timeline-INITIAL_FORMS": "1",
+            "timeline-0-id": open_one.timeline.get().pk,
+            "timeline-0-mistake": open_one.pk,
+            "tags": [],
+            "restricted_to": [],
+        }
+    )
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    entry = open_one.timeline.get(text__startswith="Changed in the admin site")
+    assert entry.actor == admin_user
+    assert entry.changes["title"] == ["An open mistake", "An open mistake, renamed"]
