@@ -12,15 +12,17 @@ from django.core.management import call_command
 
 from ownup.cli import app, console
 
+RUNNING = "Running ownup"
 
-@app.command()
+
+@app.command(rich_help_panel=RUNNING)
 def migrate() -> None:
     """Create or update the database tables."""
     call_command("migrate", interactive=False, verbosity=0)
     console.print(f"Database ready: {settings.DATABASES['default']['NAME']}")
 
 
-@app.command()
+@app.command(rich_help_panel=RUNNING)
 def demo() -> None:
     """Load a demo organisation with people, teams and mistakes (once; later runs keep it)."""
     from ownup.demo import load_demo
@@ -34,7 +36,7 @@ def demo() -> None:
     )
 
 
-@app.command()
+@app.command(rich_help_panel=RUNNING)
 def worker(
     workers: int = typer.Option(2, min=1, max=64, help="Threads running tasks."),
 ) -> None:
@@ -42,7 +44,7 @@ def worker(
     call_command("run_huey", workers=workers, worker_type="thread", verbose=False)
 
 
-@app.command()
+@app.command(rich_help_panel=RUNNING)
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on."),

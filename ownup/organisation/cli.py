@@ -171,6 +171,6 @@ def revoke_token(token_id: int) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    app.add_typer(users, name="user")
-    app.add_typer(teams, name="team")
-    app.add_typer(tokens, name="token")
+    app.add_typer(users, name="user", rich_help_panel="People and access")
+    app.add_typer(teams, name="team", rich_help_panel="People and access")
+    app.add_typer(tokens, name="token", rich_help_panel="People and access")

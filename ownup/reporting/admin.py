@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -27,6 +28,7 @@ class MistakeAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Mistake, form: Any, change: bool) -> None:
         # Changes made here are audited like changes made anywhere else.
         super().save_model(request, obj, form, change)
+        assert isinstance(request.user, User)  # the admin site lets only staff in
         if change and form.changed_data:
             TimelineEntry.objects.create(
                 mistake=obj,
