@@ -21,6 +21,8 @@ from ownup.reporting.records import mistake_record
 
 router = Router(tags=["Mistakes"])
 
+MAX_OFFSET = 1_000_000_000
+
 
 class MistakeIn(Schema):
     title: str = Field(
@@ -107,7 +109,7 @@ class ListFilters(Schema):
     severity: str | None = None
     team: str | None = None
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 def _given(payload: Schema) -> dict[str, Any]:

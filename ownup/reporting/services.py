@@ -68,7 +68,7 @@ def visible_mistakes(user: AnyUser) -> QuerySet[Mistake]:
 def get_mistake(user: AnyUser, mistake_id: int | str) -> Mistake:
     try:
         return visible_mistakes(user).get(pk=int(mistake_id))
-    except (Mistake.DoesNotExist, ValueError, TypeError):
+    except (Mistake.DoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFound(f"no mistake #{mistake_id} that you can see") from None
 
 

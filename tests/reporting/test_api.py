@@ -136,6 +136,8 @@ def test_list_and_show(api_as, reporter):
     assert api.get("/api/v1/mistakes/999").status_code == 404
     assert api.get("/api/v1/mistakes", {"limit": 0}).status_code == 422
     assert api.get("/api/v1/mistakes", {"stage": "done"}).status_code == 422
+    assert api.get("/api/v1/mistakes", {"offset": 2**63}).status_code == 422
+    assert api.get(f"/api/v1/mistakes/{2**63}").status_code == 404
 
 
 def test_change_is_validated_whole_and_audited(api_as, reporter):
