@@ -29,12 +29,14 @@ class JsonObjectParser(Parser):
 
     def parse_body(self, request: HttpRequest) -> dict[str, Any]:
         data = json.loads(request.body)
+        if b"\\u0000" in request.body:
+            raise UnusableBody("No text may contain the NUL character (\\u0000).")
         if not isinstance(data, dict):
-            raise NotAnObject('The request body must be a JSON object, such as {"title": "..."}.')
+            raise UnusableBody('The request body must be a JSON object, such as {"title": "..."}.')
         return data
 
 
-class NotAnObject(ValueError):
+class UnusableBody(ValueError):
     pass
 
 
@@ -124,7 +126,7 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     cause = exc.__cause__
     if isinstance(cause, json.JSONDecodeError):
         return _error(request, 400, f"The request body is not valid JSON: {cause}.")
-    if isinstance(cause, NotAnObject):
+    if isinstance(cause, UnusableBody):
         return _error(request, 400, str(cause))
     return _error(request, exc.status_code, str(exc))
 

@@ -2,6 +2,8 @@
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from ownup.organisation.services import create_user, issue_token
@@ -12,8 +14,14 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 
 @pytest.fixture
 def token(db):
+    # Requests go straight to the WSGI application, so keep Django from closing the test's
+    # database connection at the end of each one, as its own test client does.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     user = create_user("fuzz", admin=True)
-    return issue_token(user, "fuzz")[1]
+    yield issue_token(user, "fuzz")[1]
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()
