@@ -7,10 +7,8 @@ a map from each field to what is wrong with it, whichever layer found the proble
 from __future__ import annotations
 
 import json
-from importlib import import_module
 from typing import Any
 
-from django.apps import apps
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import NinjaAPI
@@ -22,6 +20,7 @@ from ownup import __version__
 from ownup.organisation.models import ApiToken, hash_token
 from ownup.reporting.services import InvalidInput, NotAllowed, NotFound
 from ownup.reporting.stages import StageError
+from ownup.seams import app_modules
 
 
 class JsonObjectParser(Parser):
@@ -131,19 +130,6 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return _error(request, exc.status_code, str(exc))
 
 
-def _register_app_routers() -> None:
-    # Each app of the lifecycle may bring an ``api`` module with a ``router``; its paths are
-    # written in full (/mistakes/{id}/...), so routers never fight over a prefix.
-    for config in apps.get_app_configs():
-        if not config.name.startswith("ownup."):
-            continue
-        try:
-            module = import_module(f"{config.name}.api")
-        except ModuleNotFoundError as missing:
-            if missing.name != f"{config.name}.api":
-                raise
-            continue
-        api.add_router("", module.router)
-
-
-_register_app_routers()
+for module in app_modules("api"):
+    # Paths are written in full (/mistakes/{id}/...), so routers never fight over a prefix.
+    api.add_router("", module.router)

@@ -105,22 +105,6 @@ def _setup_django() -> None:
     django.setup()
 
 
-def _register_app_commands() -> None:
-    # Each app of the lifecycle may bring a ``cli`` module whose ``register`` adds its commands.
-    from django.apps import apps
-
-    for config in apps.get_app_configs():
-        if not config.name.startswith("ownup."):
-            continue
-        try:
-            module = import_module(f"{config.name}.cli")
-        except ModuleNotFoundError as missing:
-            if missing.name != f"{config.name}.cli":
-                raise
-            continue
-        module.register(app)
-
-
 def _refusals() -> tuple[type[Exception], ...]:
     from django.core.exceptions import ValidationError
 
@@ -145,8 +129,11 @@ def get_app() -> typer.Typer:
     """The whole command, with every app's commands added (once)."""
     global _assembled
     if not _assembled:
+        from ownup.seams import app_modules
+
         import_module("ownup.commands")
-        _register_app_commands()
+        for module in app_modules("cli"):
+            module.register(app)
         _assembled = True
     return app
 

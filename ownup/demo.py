@@ -7,10 +7,8 @@ the demo mistakes by key.
 from __future__ import annotations
 
 from datetime import timedelta
-from importlib import import_module
 from typing import Any
 
-from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,6 +16,7 @@ from ownup.organisation.models import Organisation, Role, Team
 from ownup.organisation.services import create_user, join_team
 from ownup.reporting import services, stages
 from ownup.reporting.models import Mistake, Stage, TimelineEntry
+from ownup.seams import app_modules
 
 DEMO_PASSWORD = "ownup-demo"
 
@@ -159,15 +158,8 @@ def load_demo() -> bool:
             for key, who, team, reached, days, minutes, fields in MISTAKES
         }
         # The apps add their part of each story first, so the moves below meet each stage's needs.
-        for config in apps.get_app_configs():
-            if config.name.startswith("ownup."):
-                try:
-                    module = import_module(f"{config.name}.demo")
-                except ModuleNotFoundError as missing:
-                    if missing.name != f"{config.name}.demo":
-                        raise
-                    continue
-                module.load(mistakes)
+        for module in app_modules("demo"):
+            module.load(mistakes)
         for key, who, _team, reached, _days, _minutes, _fields in MISTAKES:
             _move_to(mistakes[key], reached, people[who])
     return True

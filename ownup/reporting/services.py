@@ -37,6 +37,7 @@ AUDITED_FIELDS = (
     "restricted_to",
     "tags",
 )
+MANY_FIELDS = ("restricted_to", "tags")
 
 
 class InvalidInput(ValueError):
@@ -232,19 +233,9 @@ def disclosure(mistake: Mistake) -> Disclosure:
 
 
 def _assign(mistake: Mistake, cleaned: Mapping[str, Any]) -> None:
-    for name in (
-        "title",
-        "description",
-        "occurred_at",
-        "noticed_at",
-        "discovered_by",
-        "harm",
-        "severity",
-        "team",
-        "owner",
-        "confidentiality",
-    ):
-        setattr(mistake, name, cleaned[name])
+    for name in AUDITED_FIELDS:
+        if name not in MANY_FIELDS:
+            setattr(mistake, name, cleaned[name])
 
 
 def _assign_many(mistake: Mistake, cleaned: Mapping[str, Any]) -> None:
