@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from ownup.organisation.models import Membership, Role
+from ownup.reporting import stages
 from ownup.reporting.forms import MistakeForm, initial_data
 from ownup.reporting.models import Confidentiality, Mistake, Tag, TimelineEntry
 
@@ -87,6 +88,11 @@ def can_act(user: AnyUser, mistake: Mistake) -> bool:
     )
 
 
+def ensure_can_act(user: AnyUser, mistake: Mistake, doing: str) -> None:
+    if not can_act(user, mistake):
+        raise NotAllowed(f"only the mistake's people, its team's responders and admins may {doing}")
+
+
 def _validated(data: Mapping[str, Any]) -> dict[str, Any]:
     form = MistakeForm(data=dict(data))
     if not form.is_valid():
@@ -142,10 +148,7 @@ def report(data: Mapping[str, Any], *, reporter: AnyUser, announce: bool = True)
 
 def update(mistake: Mistake, changes: Mapping[str, Any], *, actor: AnyUser) -> Mistake:
     """Change some fields of a mistake; the change is validated whole and audited."""
-    if not can_act(actor, mistake):
-        raise NotAllowed(
-            "only the mistake's people, its team's responders and admins may change it"
-        )
+    ensure_can_act(actor, mistake, "change it")
     unknown = set(changes) - set(MistakeForm.base_fields)
     if unknown:
         raise InvalidInput(
@@ -174,10 +177,20 @@ def update(mistake: Mistake, changes: Mapping[str, Any], *, actor: AnyUser) -> M
     return mistake
 
 
+def move(mistake: Mistake, target: str, *, actor: AnyUser, reason: str = "") -> Mistake:
+    """A person moves a mistake to ``target`` (or to the next stage when it is empty)."""
+    ensure_can_act(actor, mistake, "move it")
+    assert isinstance(actor, User)  # ensure_can_act lets only people who are logged in through
+    if not target:
+        return stages.advance(mistake, actor=actor, reason=reason)
+    return stages.move(mistake, target, actor=actor, reason=reason)
+
+
 def add_note(
     mistake: Mistake, text: str, *, actor: AnyUser, at: datetime | None = None
 ) -> TimelineEntry:
     """A manual timeline entry, at the time it happened (``at``) or now."""
+    ensure_can_act(actor, mistake, "add to it")
     text = text.strip()
     if not text:
         raise InvalidInput({"text": ["Write what happened."]})

@@ -118,10 +118,10 @@ def detail(request: HttpRequest, mistake_id: int) -> HttpResponse:
 @login_required
 def edit(request: HttpRequest, mistake_id: int) -> HttpResponse:
     mistake = _mistake_or_404(request, mistake_id)
-    if not services.can_act(request.user, mistake):
-        messages.error(
-            request, "Only the mistake's people, its team's responders and admins may edit it."
-        )
+    try:
+        services.ensure_can_act(request.user, mistake, "edit it")
+    except services.NotAllowed as refusal:
+        messages.error(request, f"Not allowed: {refusal}.")
         return redirect(mistake)
     form = MistakeForm(request.POST or None, initial=initial_data(mistake))
     if request.method == "POST":
@@ -142,19 +142,14 @@ def edit(request: HttpRequest, mistake_id: int) -> HttpResponse:
 @require_POST
 def move_stage(request: HttpRequest, mistake_id: int) -> HttpResponse:
     mistake = _mistake_or_404(request, mistake_id)
-    if not services.can_act(request.user, mistake):
-        messages.error(
-            request, "Only the mistake's people, its team's responders and admins may move it."
-        )
-        return redirect(mistake)
     try:
-        stages.move(
+        services.move(
             mistake,
             request.POST.get("stage", ""),
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             reason=request.POST.get("reason", ""),
         )
-    except stages.StageError as error:
+    except (services.NotAllowed, stages.StageError) as error:
         messages.error(request, f"Not moved: {error}.")
     else:
         messages.success(request, "Moved.")
@@ -173,7 +168,7 @@ def add_note(request: HttpRequest, mistake_id: int) -> HttpResponse:
         services.add_note(
             mistake, form.cleaned_data["text"], actor=request.user, at=form.cleaned_data["at"]
         )
-    except services.InvalidInput as error:
+    except (services.InvalidInput, services.NotAllowed) as error:
         messages.error(request, f"Not added: {error}")
     return redirect(mistake)
 

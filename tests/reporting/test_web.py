@@ -153,3 +153,19 @@ def test_the_list_filters(logged_in, reporter):
     assert "Deleted folder" in page
     assert "Wrong invoice" not in page
     assert logged_in.get("/mistakes/?page=999&stage=bogus").status_code == 200
+
+
+def test_people_who_may_only_read_cannot_change_it_from_the_pages(
+    client, reporter, make_user, billing
+):
+    mistake = services.report({"title": INVOICES, "team": "billing"}, reporter=reporter)
+    client.force_login(make_user("di", team=billing))  # a reporter of the team, not its responder
+    moved = client.post(f"/mistakes/{mistake.pk}/stage/", {"stage": "contained"}, follow=True)
+    assert "Not moved: only the mistake" in moved.content.decode()
+    noted = client.post(f"/mistakes/{mistake.pk}/timeline/", {"text": "x"}, follow=True)
+    assert "Not added: only the mistake" in noted.content.decode()
+    edited = client.get(f"/mistakes/{mistake.pk}/edit/", follow=True)
+    assert "Not allowed: only the mistake" in edited.content.decode()
+    mistake.refresh_from_db()
+    assert mistake.stage == Stage.REPORTED
+    assert mistake.timeline.count() == 1
