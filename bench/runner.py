@@ -78,7 +78,8 @@ def module_rows(module: Module, quick: bool) -> list[Row]:
     """The module's rows, measured in a child process; rows that say why when it cannot."""
     if not is_built(module):
         return [not_built(workload, target) for workload, target in module.workloads]
-    data_dir = bench_dir() / module.name
+    # The quick run's small data sets are kept apart, so switching never remakes the large ones.
+    data_dir = bench_dir() / "quick" / module.name if quick else bench_dir() / module.name
     data_dir.mkdir(parents=True, exist_ok=True)
     env = {
         key: value
@@ -115,6 +116,7 @@ def _broken(module: Module, why: str) -> Row:
 def run(quick: bool, only: set[str] | None = None) -> dict[str, Any]:
     """Every module's rows (or only the named modules'), with when and where they were taken."""
     started = time.monotonic()
+    load_before = os.getloadavg()[0]
     console = Console(stderr=True)
     rows: list[Row] = []
     for module in MODULES:
@@ -130,6 +132,8 @@ def run(quick: bool, only: set[str] | None = None) -> dict[str, Any]:
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
             "system": platform.platform(),
+            # Other work on the same cores slows every figure: the ratios stay comparable.
+            "load_average": [round(load_before, 1), round(os.getloadavg()[0], 1)],
         },
         "commit": _commit(),
         "rows": rows,
@@ -168,7 +172,9 @@ def table(results: dict[str, Any]) -> Table:
     title = f"ownup bench{' (quick)' if results['quick'] else ''}: medians"
     caption = (
         f"{results['taken_at']} · commit {results['commit'] or '?'} · "
-        f"{results['machine']['cpus']} CPUs · took {results['took_s']} s · "
+        f"{results['machine']['cpus']} CPUs, load "
+        f"{' → '.join(map(str, results['machine']['load_average']))} · "
+        f"took {results['took_s']} s · "
         "ratio = figure / ceiling, both measured in this run"
     )
     shown = Table(title=title, caption=caption, title_justify="left")

@@ -41,7 +41,7 @@ def test_quick_run_prints_the_table_and_writes_json(tmp_path: Path) -> None:
     assert 0 < listing["figure"] < 10_000
     assert listing["ok"] is (listing["figure"] <= 100)
     # The data set is kept for the next run, in the module's own data directory.
-    assert (tmp_path / "listing" / "dataset.json").exists()
+    assert (tmp_path / "quick" / "listing" / "dataset.json").exists()
 
 
 def test_a_module_not_built_yet_gives_rows_that_say_so() -> None:
