@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
+import sys
 from importlib import import_module
 from pathlib import Path
 
@@ -20,6 +22,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--no-database", action="store_true")
     given = parser.parse_args()
+    # Stopped by the runner, unwind: the module's ``finally`` blocks stop what it started.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.server_settings")
     import django

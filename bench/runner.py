@@ -67,7 +67,7 @@ MODULES = [
 ]
 
 # A whole run may take 15 minutes, a quick one 2; one module never takes all of it.
-TIME_LIMIT_S = {False: 600, True: 90}
+TIME_LIMIT_S = {False: 600, True: 120}
 
 
 def is_built(module: Module) -> bool:
@@ -95,14 +95,27 @@ def module_rows(module: Module, quick: bool) -> list[Row]:
         if not module.needs_database:
             command.append("--no-database")
         limit = TIME_LIMIT_S[quick]
+        child = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         try:
-            done = subprocess.run(
-                command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=limit
-            )
+            stdout, stderr = child.communicate(timeout=limit)
         except subprocess.TimeoutExpired:
+            # Asked to stop, the child stops what it started (a server, a load) on its way out.
+            child.terminate()
+            try:
+                child.communicate(timeout=30)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.communicate()
             return [_broken(module, f"stopped after {limit} s")]
-        if done.returncode != 0:
-            last = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
+        if child.returncode != 0:
+            last = (stderr or stdout).strip().splitlines()[-1:] or ["no output"]
             return [_broken(module, f"failed: {last[0][:200]}")]
         rows: list[Row] = json.loads(Path(out.name).read_text())
     return rows

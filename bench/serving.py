@@ -38,12 +38,22 @@ REPORT_BODY = json.dumps(
     }
 )
 
+# Each wrk thread stops after so many answers, whatever the time left: a run is bounded in
+# count as well as in time.
+MAX_REQUESTS_PER_THREAD = 100_000
+
 # wrk writes its summary as one JSON line, from the figures it keeps for the whole run.
-WRK_SUMMARY = """
+WRK_SUMMARY = f"""
+local answered = 0
+response = function(status, headers, body)
+  answered = answered + 1
+  if answered >= {MAX_REQUESTS_PER_THREAD} then wrk.thread:stop() end
+end
+
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
-    '{"requests": %d, "duration_us": %d, "errors": %d, "p50_us": %d, "p99_us": %d}\\n',
+    '{{"requests": %d, "duration_us": %d, "errors": %d, "p50_us": %d, "p99_us": %d}}\\n',
     summary.requests, summary.duration, e.connect + e.read + e.write + e.status + e.timeout,
     latency:percentile(50), latency:percentile(99)))
 end
@@ -169,7 +179,7 @@ def _measure(label: str, env: dict[str, str], quick: bool, *, p99_target: bool) 
     p50 = median(r.p50_ms for r in report)
     p99 = median(r.p99_ms for r in report)
     errors = sum(r.errors for r in report)
-    runs = f"{rounds} runs of {seconds} s"
+    runs = f"{rounds} run{'s' if rounds > 1 else ''} of {seconds} s"
     workload = f"report a mistake, {label}, {CLIENTS} clients"
     return [
         row(
