@@ -43,6 +43,7 @@ test-postgres: install
 	fi
 
 bench: install ## Speed promises against their ceilings (QUICK=1 for a short run)
+	@scripts/ensure-wrk
 	$(BIN)/python -m bench $(if $(QUICK),--quick,)
 
 vendor: ## Refresh htmx and Chart.js from their npm packages
