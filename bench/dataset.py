@@ -11,6 +11,12 @@ import os
 import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from ownup.organisation.models import Team
 
 SEED = 20260301
 BATCH = 5_000
@@ -48,17 +54,17 @@ def ensure_mistakes(count: int, *, seed: int = SEED) -> None:
     marker.write_text(json.dumps(wanted))
 
 
-def _people() -> tuple[list[object], list[object]]:
+def _people() -> tuple[list[Team], list[User]]:
     from ownup.organisation.models import Role, Team
     from ownup.organisation.services import create_user, join_team
 
-    teams = []
+    teams: list[Team] = []
     for slug in ("billing", "platform", "pharmacy"):
         team, _ = Team.objects.get_or_create(slug=slug, defaults={"name": slug.title()})
         teams.append(team)
     from django.contrib.auth.models import User
 
-    users = []
+    users: list[User] = []
     for index in range(12):
         name = f"person{index}"
         user = User.objects.filter(username=name).first()
