@@ -1,0 +1,461 @@
+"""Web pages of the catalogue and the Understanding section of a mistake: thin adapters."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from ownup.reporting import services as reporting
+from ownup.reporting.models import Mistake
+from ownup.reporting.services import InvalidInput, NotAllowed, NotFound
+from ownup.understanding import catalog, graph, services, transfer
+from ownup.understanding.forms import (
+    AnalysisForm,
+    EntityForm,
+    FactorForm,
+    JustCultureForm,
+    KindForm,
+    OtherPlaceForm,
+    RelationForm,
+    RelationTypeForm,
+    TouchPointForm,
+    WhyForm,
+)
+from ownup.understanding.models import Entity, EntityKind, RelationType
+from ownup.understanding.walk import DEFAULT_DEPTH, MAX_DEPTH
+
+PAGE_SIZE = 50
+SUGGESTIONS = 20
+FLASH = "understanding_form"
+
+# ------------------------------------------------------------------ the section on a mistake
+
+
+def _depth(request: HttpRequest) -> int:
+    try:
+        return services.check_depth(request.GET.get("depth", DEFAULT_DEPTH))
+    except InvalidInput:
+        return DEFAULT_DEPTH
+
+
+def section_context(request: HttpRequest, mistake: Mistake) -> dict[str, Any]:
+    depth = _depth(request)
+    found = services.implications(mistake, depth)
+    entity_url = reverse("understanding:entity", args=["KEY"]).replace("KEY", "{key}")
+    flashed = request.session.pop(FLASH, None) if hasattr(request, "session") else None
+    forms: dict[str, Any] = {
+        "problem": AnalysisForm(instance=services.analysis_of(mistake)),
+        "touch": TouchPointForm(),
+        "factor": FactorForm(),
+        "why": WhyForm(),
+        "place": OtherPlaceForm(),
+    }
+    if flashed and flashed.get("form") in forms:
+        # The form that failed, as it was sent, with each problem at its field.
+        name = flashed["form"]
+        bound = (
+            AnalysisForm(flashed["data"], instance=services.analysis_of(mistake))
+            if name == "problem"
+            else type(forms[name])(flashed["data"])
+        )
+        bound.is_valid()
+        for field, problems in flashed["errors"].items():
+            target = field if field in bound.fields else None
+            if field not in bound.errors:
+                for problem in problems:
+                    bound.add_error(target, problem)
+        forms[name] = bound
+    private = services.can_see_just_culture(request.user, mistake)
+    record = services.just_culture(mistake, reader=request.user) if private else None
+    return {
+        "analysis": services.analysis_of(mistake),
+        "other_places": list(mistake.other_places.select_related("entity")),
+        "touch_points": services.touch_points(mistake),
+        "implications": found,
+        "drawing": graph.draw(found, entity_url),
+        "depth": depth,
+        "depths": range(1, MAX_DEPTH + 1),
+        "factors": services.factors(mistake),
+        "whys": services.whys(mistake),
+        "forms": forms,
+        "flashed": flashed.get("form") if flashed else "",
+        "private": private,
+        "may_classify": private and services.is_manager(request.user),
+        "just_culture": record,
+        "guidance": services.guidance(record) if record else "",
+        "all_guidance": services.GUIDANCE.items(),
+        "culture_form": JustCultureForm(
+            initial={"classification": record.classification, "note": record.note}
+            if record
+            else None
+        ),
+        "people": services.people_to_involve(mistake),
+    }
+
+
+def _mistake(request: HttpRequest, mistake_id: int) -> Mistake:
+    try:
+        return reporting.get_mistake(request.user, mistake_id)
+    except NotFound as error:
+        raise Http404(str(error)) from None
+
+
+def _back(mistake: Mistake, request: HttpRequest, anchor: str) -> HttpResponse:
+    depth = request.POST.get("depth") or request.GET.get("depth")
+    query = f"?depth={depth}" if depth and depth.isdigit() else ""
+    return redirect(f"{mistake.get_absolute_url()}{query}#{anchor}")
+
+
+def _act(
+    request: HttpRequest,
+    mistake_id: int,
+    form: str,
+    action: Callable[[Mistake], str],
+    anchor: str = "understanding",
+) -> HttpResponse:
+    """Run one change of the section; a refusal comes back at the form's fields."""
+    mistake = _mistake(request, mistake_id)
+    try:
+        done = action(mistake)
+    except InvalidInput as error:
+        request.session[FLASH] = {
+            "form": form,
+            "errors": error.errors,
+            "data": {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"},
+        }
+        messages.error(request, f"Not saved: {error}")
+    except (NotAllowed, NotFound) as error:
+        messages.error(request, f"Not saved: {error}.")
+    else:
+        if done:
+            messages.success(request, done)
+    return _back(mistake, request, anchor)
+
+
+@login_required
+@require_POST
+def save_problem(request: HttpRequest, mistake_id: int) -> HttpResponse:
+    def save(mistake: Mistake) -> str:
+        fields = AnalysisForm.Meta.fields
+        services.save_analysis(
+            mistake, {k: request.POST.get(k, "") for k in fields}, actor=request.user
+        )
+        return "Problem statement saved."
+
+    return _act(request, mistake_id, "problem", save, "problem")
+
+
+@login_required
+@require_POST
+def add_touch_point(request: HttpRequest, mistake_id: int) -> HttpResponse:
+    def add(mistake: Mistake) -> str:
+        point = services.add_touch_point(
+            mistake,
+            request.POST.get("entity", ""),
+            request.POST.get("impact", ""),
+            actor=request.user,
+        )
+        return f"{point.entity.name} is a touch point now."
+
+    return _act(request, mistake_id, "touch", add, "touch-points")
+
+
+@login_required
+@require_POST
+def remove_touch_point(request: HttpRequest, mistake_id: int, key: str) -> HttpResponse:
+    def remove(mistake: Mistake) -> str:
+        services.remove_touch_point(mistake, key, actor=request.user)
+        return "Touch point removed."
+
+    return _act(request, mistake_id, "touch", remove, "touch-points")
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, mistake_id: int) -> HttpResponse:
+    def record(mistake: Mistake) -> str:
+        proposal = services.decide(
+            mistake,
+            request.POST.get("ref", ""),
+            request.POST.get("decision", ""),
+            actor=request.user,
+        )
+        if proposal.decision == "dismissed":
+            return f"Dismissed {proposal.name}: it will not be proposed again."
+        if proposal.type == "entity":
+            return f"{proposal.name} is a touch point now."
+        return f"{proposal.name} is to be involved."
+
+    return _act(request, mistake_id, "decide", record, "implications")
+
+
+@login_required
+@require_POST
+def add_factor(request: HttpRequest, mistake_id: int) -> HttpResponse:
+    def add(mistake: Mistake) -> str:
+        services.add_factor(
+            mistake,
+            request.POST.get("category", ""),
+            request.POST.get("text", ""),
+            actor=request.user,
+        )
+        return "Contributing factor added."
+
+    return _act(request, mistake_id, "factor", add, "factors")
+
+
+@login_required
+@require_POST
+def remove_factor(request: HttpRequest, mistake_id: int, factor_id: int) -> HttpResponse:
+    def remove(mistake: Mistake) -> str:
+        services.remove_factor(mistake, factor_id, actor=request.user)
+        return "Contributing factor removed."
+
+    return _act(request, mistake_id, "factor", remove, "factors")
+
+
+@login_required
+@require_POST
+def add_why(request: HttpRequest, mistake_id: int) -> HttpResponse:
+    def add(mistake: Mistake) -> str:
+        services.add_why(mistake, request.POST.get("answer", ""), actor=request.user)
+        return ""
+
+    return _act(request, mistake_id, "why", add, "whys")
+
+
+@login_required
+@require_POST
+def remove_why(request: HttpRequest, mistake_id: int, position: int) -> HttpResponse:
+    def remove(mistake: Mistake) -> str:
+        services.remove_why(mistake, position, actor=request.user)
+        return "Why removed; the ones after it moved up."
+
+    return _act(request, mistake_id, "why", remove, "whys")
+
+
+@login_required
+@require_POST
+def add_other_place(request: HttpRequest, mistake_id: int) -> HttpResponse:
+    def add(mistake: Mistake) -> str:
+        services.add_other_place(
+            mistake,
+            {k: request.POST.get(k, "") for k in ("place", "entity", "note")},
+            actor=request.user,
+        )
+        return "Recorded where else it could happen."
+
+    return _act(request, mistake_id, "place", add, "elsewhere")
+
+
+@login_required
+@require_POST
+def remove_other_place(request: HttpRequest, mistake_id: int, place_id: int) -> HttpResponse:
+    def remove(mistake: Mistake) -> str:
+        services.remove_other_place(mistake, place_id, actor=request.user)
+        return "Removed."
+
+    return _act(request, mistake_id, "place", remove, "elsewhere")
+
+
+@login_required
+@require_POST
+def classify(request: HttpRequest, mistake_id: int) -> HttpResponse:
+    def save(mistake: Mistake) -> str:
+        if request.POST.get("clear"):
+            services.unclassify(mistake, actor=request.user)
+            return "Just-culture classification cleared."
+        services.classify(
+            mistake,
+            {k: request.POST.get(k, "") for k in ("classification", "note")},
+            actor=request.user,
+        )
+        return "Just-culture classification saved (private)."
+
+    return _act(request, mistake_id, "culture", save, "just-culture")
+
+
+# ------------------------------------------------------------------------------ the catalogue
+
+
+@login_required
+def catalog_page(request: HttpRequest) -> HttpResponse:
+    query, kind = request.GET.get("q", "").strip(), request.GET.get("kind", "")
+    page = Paginator(catalog.search(query, kind), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "understanding/catalog.html",
+        {
+            "page": page,
+            "q": query,
+            "kind": kind,
+            "kinds": EntityKind.objects.all(),
+            "relation_types": RelationType.objects.all(),
+            "can_edit": catalog.can_edit(request.user),
+            "kind_form": KindForm(),
+            "type_form": RelationTypeForm(),
+        },
+    )
+
+
+@login_required
+def suggest(request: HttpRequest) -> HttpResponse:
+    """Entities whose name or key matches, as <option>s for the pickers' datalists."""
+    query = request.GET.get("q", "") or request.GET.get("entity", "")
+    found = catalog.search(query)[:SUGGESTIONS] if query.strip() else []
+    return render(request, "understanding/suggestions.html", {"entities": found})
+
+
+def _entity_or_404(key: str) -> Entity:
+    try:
+        return catalog.get_entity(key)
+    except (NotFound, InvalidInput) as error:
+        raise Http404(str(error)) from None
+
+
+@login_required
+def entity_page(request: HttpRequest, key: str) -> HttpResponse:
+    entity = _entity_or_404(key)
+    outgoing, incoming = catalog.relations_of(entity)
+    visible = reporting.visible_mistakes(request.user)
+    return render(
+        request,
+        "understanding/entity.html",
+        {
+            "entity": entity,
+            "outgoing": outgoing,
+            "incoming": incoming,
+            "touches": entity.touch_points.filter(mistake__in=visible).select_related("mistake"),
+            "can_edit": catalog.can_edit(request.user),
+            "relation_form": RelationForm(request.POST or None),
+        },
+    )
+
+
+@login_required
+def entity_form(request: HttpRequest, key: str | None = None) -> HttpResponse:
+    entity = _entity_or_404(key) if key else None
+    if not catalog.can_edit(request.user):
+        messages.error(request, "Only responders, managers and admins may change the catalogue.")
+        return redirect(entity or "understanding:catalog")
+    initial = catalog.entity_record(entity) if entity else {"kind": request.GET.get("kind")}
+    form = EntityForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        data = {k: request.POST.get(k, "") for k in ("name", "kind", "key", "description", "owners")}
+        try:
+            if entity:
+                saved = catalog.update_entity(entity, data, actor=request.user)
+            else:
+                saved = catalog.create_entity(data, actor=request.user)
+        except InvalidInput as error:
+            form.is_valid()
+            for field, problems in error.errors.items():
+                if field not in form.errors:
+                    form.add_error(field if field in form.fields else None, " ".join(problems))
+        else:
+            messages.success(request, f"Saved {saved.name}.")
+            return redirect(saved)
+    return render(request, "understanding/entity_form.html", {"form": form, "entity": entity})
+
+
+@login_required
+@require_POST
+def delete_entity(request: HttpRequest, key: str) -> HttpResponse:
+    entity = _entity_or_404(key)
+    try:
+        catalog.delete_entity(entity, actor=request.user)
+    except (InvalidInput, NotAllowed) as error:
+        messages.error(request, f"Not deleted: {error}")
+        return redirect(entity)
+    messages.success(request, f"Deleted {entity.name} and its relations.")
+    return redirect("understanding:catalog")
+
+
+@login_required
+def add_relation(request: HttpRequest, key: str) -> HttpResponse:
+    entity = _entity_or_404(key)
+    if request.method != "POST":
+        return redirect(entity)
+    form = RelationForm(request.POST)
+    if form.is_valid():
+        try:
+            target = catalog.get_entity(form.cleaned_data["target"])
+            catalog.relate(entity, form.cleaned_data["type"].name, target, actor=request.user)
+        except NotFound as error:
+            form.add_error("target", f"{error}.")
+        except InvalidInput as error:
+            for problems in error.errors.values():
+                form.add_error("target", " ".join(problems))
+        except NotAllowed as error:
+            messages.error(request, f"Not saved: {error}.")
+            return redirect(entity)
+        else:
+            messages.success(request, "Relation added.")
+            return redirect(entity)
+    outgoing, incoming = catalog.relations_of(entity)
+    return render(
+        request,
+        "understanding/entity.html",
+        {
+            "entity": entity,
+            "outgoing": outgoing,
+            "incoming": incoming,
+            "touches": [],
+            "can_edit": catalog.can_edit(request.user),
+            "relation_form": form,
+        },
+        status=422,
+    )
+
+
+@login_required
+@require_POST
+def remove_relation(request: HttpRequest, relation_id: int) -> HttpResponse:
+    back = request.POST.get("back", "")
+    try:
+        catalog.unrelate(relation_id, actor=request.user)
+    except (NotFound, NotAllowed) as error:
+        messages.error(request, f"Not removed: {error}.")
+    else:
+        messages.success(request, "Relation removed.")
+    entity = Entity.objects.filter(key=back).first()
+    return redirect(entity or "understanding:catalog")
+
+
+@login_required
+@require_POST
+def add_vocabulary(request: HttpRequest, what: str) -> HttpResponse:
+    data = {k: request.POST.get(k, "") for k in ("name", "description", "flows")}
+    try:
+        if what == "kind":
+            data.pop("flows")
+            created: Any = catalog.create_kind(data, actor=request.user)
+        else:
+            created = catalog.create_relation_type(data, actor=request.user)
+    except (InvalidInput, NotAllowed) as error:
+        messages.error(request, f"Not added: {error}")
+    else:
+        messages.success(request, f"Added {created.name!r}.")
+    return redirect("understanding:catalog")
+
+
+@login_required
+def export(request: HttpRequest, fmt: str) -> HttpResponse:
+    out = io.StringIO()
+    try:
+        transfer.export_catalog(fmt, out)
+    except InvalidInput as error:
+        raise Http404(str(error)) from None
+    content_type = "text/csv" if fmt == "csv" else "application/yaml"
+    response = HttpResponse(out.getvalue(), content_type=f"{content_type}; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="catalogue.{fmt}"'
+    return response
