@@ -102,6 +102,7 @@ class RelationForm(forms.Form):
         label="Relation",
         queryset=RelationType.objects.all(),
         to_field_name="name",
+        empty_label=None,
         error_messages={"invalid_choice": "Choose a known relation type."},
     )
     target = forms.CharField(label="To entity (key or name)", max_length=NAME_MAX_LENGTH)

@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 
 from ownup.understanding.services import Implications, Proposal
 
-NODE_WIDTH = 168
+NODE_WIDTH = 176
 NODE_HEIGHT = 42
-COLUMN_GAP = 92
+COLUMN_GAP = 84
 ROW_GAP = 14
 MARGIN = 16
 MAX_PER_COLUMN = 12
-LABEL_CHARACTERS = 22
+LABEL_CHARACTERS = 20
 
 
 @dataclass

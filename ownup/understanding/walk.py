@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
-from django.db import DEFAULT_DB_ALIAS
-from django.db.models import Q
+from django.contrib.auth import get_user_model
+from django.db import DEFAULT_DB_ALIAS, connections
 
-from ownup.understanding.models import Entity, Flow, Relation, RelationType
+from ownup.understanding.models import Entity, EntityKind, Flow, Relation, RelationType
 
 DEFAULT_DEPTH = 3
 MAX_DEPTH = 6
@@ -87,7 +87,6 @@ def walk(
             result.hops[entity_id] = Hop(entity_id, None, None, True, 0)
             frontier.append(entity_id)
     forward_types, backward_types = flow_types(using)
-    relations = Relation.objects.using(using)
     for distance in range(1, depth + 1):
         expand = [e for e in frontier if e not in stop_at]
         if not expand or result.truncated:
@@ -96,11 +95,7 @@ def walk(
         found: list[tuple[int, int, int, bool]] = []  # (parent, type, reached, forward)
         for start in range(0, len(expand), BATCH):
             batch = expand[start : start + BATCH]
-            rows = relations.filter(
-                Q(source_id__in=batch, type_id__in=forward_types)
-                | Q(target_id__in=batch, type_id__in=backward_types)
-            ).values_list("source_id", "type_id", "target_id")
-            for source, type_id, target in rows:
+            for source, type_id, target in _relations_at(batch, forward_types, backward_types, using):
                 if source in order and type_id in forward_types:
                     found.append((source, type_id, target, True))
                 if target in order and type_id in backward_types:
@@ -119,6 +114,27 @@ def walk(
     return result
 
 
+def _relations_at(
+    batch: list[int], forward_types: list[int], backward_types: list[int], using: str
+) -> list[tuple[int, int, int]]:
+    """The relations that carry impact away from ``batch``: one indexed query.
+
+    Written in SQL because the ORM's work of preparing a few hundred ids for ``IN`` costs more
+    than the database's work of answering; the query is plain enough for SQLite and PostgreSQL.
+    """
+    forward = forward_types or [0]
+    backward = backward_types or [0]
+    ids = ", ".join(["%s"] * len(batch))
+    sql = (
+        f"SELECT source_id, type_id, target_id FROM {Relation._meta.db_table} "
+        f"WHERE (source_id IN ({ids}) AND type_id IN ({', '.join(['%s'] * len(forward))})) "
+        f"OR (target_id IN ({ids}) AND type_id IN ({', '.join(['%s'] * len(backward))}))"
+    )
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [*batch, *forward, *batch, *backward])
+        return cursor.fetchall()
+
+
 @dataclass(frozen=True)
 class Node:
     pk: int
@@ -129,26 +145,33 @@ class Node:
 
 
 def describe(entity_ids: Collection[int], *, using: str = DEFAULT_DB_ALIAS) -> dict[int, Node]:
-    """Names, kinds and owners of the walked entities: two queries per batch, whatever the size."""
+    """Names, kinds and owners of the walked entities: two queries per batch, whatever the size.
+
+    In SQL for the same reason as the walk's query: hundreds of ids are cheaper to pass as is.
+    """
+    owners_table = Entity.owners.through._meta.db_table
+    users_table = get_user_model()._meta.db_table
     nodes: dict[int, Node] = {}
     listed = list(entity_ids)
-    for start in range(0, len(listed), BATCH):
-        batch = listed[start : start + BATCH]
-        owners: dict[int, list[tuple[int, str, str]]] = {}
-        for entity_id, user_id, username, first, last in (
-            Entity.owners.through.objects.using(using)
-            .filter(entity_id__in=batch)
-            .order_by("user__username")
-            .values_list(
-                "entity_id", "user_id", "user__username", "user__first_name", "user__last_name"
+    with connections[using].cursor() as cursor:
+        for start in range(0, len(listed), BATCH):
+            batch = listed[start : start + BATCH]
+            ids = ", ".join(["%s"] * len(batch))
+            cursor.execute(
+                f"SELECT o.entity_id, u.id, u.username, u.first_name, u.last_name "
+                f"FROM {owners_table} o JOIN {users_table} u ON u.id = o.user_id "
+                f"WHERE o.entity_id IN ({ids}) ORDER BY u.username",
+                batch,
             )
-        ):
-            full = f"{first} {last}".strip()
-            owners.setdefault(entity_id, []).append((user_id, username, full or username))
-        for pk, key, name, kind in (
-            Entity.objects.using(using)
-            .filter(pk__in=batch)
-            .values_list("pk", "key", "name", "kind__name")
-        ):
-            nodes[pk] = Node(pk, key, name, kind, tuple(owners.get(pk, ())))
+            owners: dict[int, list[tuple[int, str, str]]] = {}
+            for entity_id, user_id, username, first, last in cursor.fetchall():
+                full = f"{first} {last}".strip()
+                owners.setdefault(entity_id, []).append((user_id, username, full or username))
+            cursor.execute(
+                f"SELECT e.id, e.key, e.name, k.name FROM {Entity._meta.db_table} e "
+                f"JOIN {EntityKind._meta.db_table} k ON k.id = e.kind_id WHERE e.id IN ({ids})",
+                batch,
+            )
+            for pk, key, name, kind in cursor.fetchall():
+                nodes[pk] = Node(pk, key, name, kind, tuple(owners.get(pk, ())))
     return nodes

@@ -36,14 +36,15 @@ def create_defaults(apps, schema_editor):
     EntityKind = apps.get_model("understanding", "EntityKind")
     RelationType = apps.get_model("understanding", "RelationType")
     FactorCategory = apps.get_model("understanding", "FactorCategory")
+    db = schema_editor.connection.alias
     for name, description in KINDS:
-        EntityKind.objects.get_or_create(name=name, defaults={"description": description})
+        EntityKind.objects.using(db).get_or_create(name=name, defaults={"description": description})
     for name, flows, description in RELATION_TYPES:
-        RelationType.objects.get_or_create(
+        RelationType.objects.using(db).get_or_create(
             name=name, defaults={"flows": flows, "description": description}
         )
     for position, (name, description) in enumerate(FACTOR_CATEGORIES, start=1):
-        FactorCategory.objects.get_or_create(
+        FactorCategory.objects.using(db).get_or_create(
             name=name, defaults={"description": description, "position": position}
         )
 
