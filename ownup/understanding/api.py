@@ -250,13 +250,18 @@ def create_entity(request: HttpRequest, payload: EntityIn) -> Status[dict[str, A
 
 
 @router.get(
-    "/catalog/entities/{key}", response=EntityDetail, summary="An entity with its relations"
+    "/catalog/entities/{key}",
+    response=EntityDetail,
+    summary="An entity with its relations",
+    by_alias=True,
 )
 def show_entity(request: HttpRequest, key: str) -> dict[str, Any]:
     return catalog.entity_record(_entity(key), with_relations=True)
 
 
-@router.patch("/catalog/entities/{key}", response=EntityDetail, summary="Change an entity")
+@router.patch(
+    "/catalog/entities/{key}", response=EntityDetail, summary="Change an entity", by_alias=True
+)
 def change_entity(request: HttpRequest, key: str, payload: EntityChange) -> dict[str, Any]:
     changes = payload.model_dump(exclude_unset=True)
     entity = catalog.update_entity(_entity(key), changes, actor=request.user)
@@ -271,7 +276,12 @@ def delete_entity(request: HttpRequest, key: str) -> Status[None]:
     return Status(204, None)
 
 
-@router.post("/catalog/relations", response={201: RelationOut}, summary="Relate two entities")
+@router.post(
+    "/catalog/relations",
+    response={201: RelationOut},
+    summary="Relate two entities",
+    by_alias=True,
+)
 def create_relation(request: HttpRequest, payload: RelationIn) -> Status[dict[str, Any]]:
     source, target = _entity(payload.from_), _entity(payload.to)
     relation = catalog.relate(source, payload.type, target, actor=request.user)

@@ -31,11 +31,6 @@ class UsernamesField(forms.ModelMultipleChoiceField):
             value = [name for name in value.replace(",", " ").split() if name]
         return super().clean(value)
 
-    def prepare_value(self, value: Any) -> Any:
-        if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
-            return " ".join(value)
-        return super().prepare_value(value)
-
 
 class EntityForm(forms.Form):
     name = forms.CharField(max_length=NAME_MAX_LENGTH)

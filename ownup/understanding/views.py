@@ -348,6 +348,7 @@ def entity_form(request: HttpRequest, key: str | None = None) -> HttpResponse:
         messages.error(request, "Only responders, managers and admins may change the catalogue.")
         return redirect(entity or "understanding:catalog")
     initial = catalog.entity_record(entity) if entity else {"kind": request.GET.get("kind")}
+    initial["owners"] = " ".join(initial.get("owners") or [])
     form = EntityForm(request.POST or None, initial=initial)
     if request.method == "POST":
         data = {k: request.POST.get(k, "") for k in ("name", "kind", "key", "description", "owners")}
