@@ -125,7 +125,7 @@ def _bfs(
     forward: dict[int, list[tuple[int, int]]],
     backward: dict[int, list[tuple[int, int]]],
 ) -> dict[int, tuple[int | None, int]]:
-    reached: dict[int, tuple[int | None, int]] = {s: (None, 0) for s in starts}
+    reached: dict[int, tuple[int | None, int]] = dict.fromkeys(starts, (None, 0))
     queue = deque(starts)
     while queue:
         node = queue.popleft()

@@ -6,7 +6,7 @@ import io
 from datetime import datetime
 from typing import Any, Literal
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from ownup.reporting.services import get_mistake
@@ -307,9 +307,7 @@ def create_kind(request: HttpRequest, payload: KindIn) -> Status[EntityKind]:
     return Status(201, catalog.create_kind(payload.model_dump(), actor=request.user))
 
 
-@router.get(
-    "/catalog/relation-types", response=list[RelationTypeOut], summary="The relation types"
-)
+@router.get("/catalog/relation-types", response=list[RelationTypeOut], summary="The relation types")
 def list_relation_types(request: HttpRequest) -> list[RelationType]:
     return list(RelationType.objects.all())
 
@@ -331,21 +329,16 @@ def list_categories(request: HttpRequest) -> list[FactorCategory]:
     return services.categories()
 
 
-@router.get(
-    "/catalog/export",
-    summary="The whole catalogue as CSV or YAML",
-    response={200: str},
-    openapi_extra={
-        "responses": {200: {"content": {"text/csv": {}, "application/yaml": {}}}},
-    },
-)
-def export_catalog(
-    request: HttpRequest, format: Literal["csv", "yaml"] = "yaml"
-) -> HttpResponse:
+class ExportOut(Schema):
+    format: Literal["csv", "yaml"]
+    content: str = Field(..., description="The whole file, as text; it imports back unchanged.")
+
+
+@router.get("/catalog/export", response=ExportOut, summary="The whole catalogue as CSV or YAML")
+def export_catalog(request: HttpRequest, format: Literal["csv", "yaml"] = "yaml") -> dict[str, Any]:
     out = io.StringIO()
     transfer.export_catalog(format, out)
-    content_type = "text/csv" if format == "csv" else "application/yaml"
-    return HttpResponse(out.getvalue(), content_type=f"{content_type}; charset=utf-8")
+    return {"format": format, "content": out.getvalue()}
 
 
 @router.post(
@@ -390,7 +383,9 @@ def understanding(request: HttpRequest, mistake_id: int) -> dict[str, Any]:
 )
 def change_problem(request: HttpRequest, mistake_id: int, payload: ProblemIn) -> Any:
     mistake = get_mistake(request.user, mistake_id)
-    return services.save_analysis(mistake, payload.model_dump(exclude_unset=True), actor=request.user)
+    return services.save_analysis(
+        mistake, payload.model_dump(exclude_unset=True), actor=request.user
+    )
 
 
 @router.get(
@@ -491,9 +486,7 @@ def list_factors(request: HttpRequest, mistake_id: int) -> list[dict[str, Any]]:
     response={201: FactorOut},
     summary="Add a contributing factor",
 )
-def add_factor(
-    request: HttpRequest, mistake_id: int, payload: FactorIn
-) -> Status[dict[str, Any]]:
+def add_factor(request: HttpRequest, mistake_id: int, payload: FactorIn) -> Status[dict[str, Any]]:
     mistake = get_mistake(request.user, mistake_id)
     factor = services.add_factor(mistake, payload.category, payload.text, actor=request.user)
     return Status(201, services.factor_record(factor))
@@ -558,9 +551,7 @@ def remove_why(request: HttpRequest, mistake_id: int, position: int) -> Status[N
 )
 def list_other_places(request: HttpRequest, mistake_id: int) -> list[dict[str, Any]]:
     mistake = get_mistake(request.user, mistake_id)
-    return [
-        services.other_place_record(p) for p in mistake.other_places.select_related("entity")
-    ]
+    return [services.other_place_record(p) for p in mistake.other_places.select_related("entity")]
 
 
 @router.post(

@@ -35,7 +35,9 @@ def import_file(
     if not catalog.can_edit(user):
         fail("only responders, managers and admins may change the catalogue")
     name = str(file)
-    fmt = transfer.detect_format("" if name == "-" else name, fmt or ("yaml" if name == "-" else ""))
+    fmt = transfer.detect_format(
+        "" if name == "-" else name, fmt or ("yaml" if name == "-" else "")
+    )
     try:
         raw = sys.stdin.buffer.read() if name == "-" else file.read_bytes()
         text = raw.decode("utf-8-sig")
@@ -54,9 +56,7 @@ def import_file(
             transient=True,
         ) as bar:
             task = bar.add_task("import", total=total)
-            result = transfer.import_catalog(
-                text, fmt, progress=lambda n: bar.advance(task, n)
-            )
+            result = transfer.import_catalog(text, fmt, progress=lambda n: bar.advance(task, n))
     else:
         result = transfer.import_catalog(text, fmt)
     if as_json:
@@ -173,9 +173,7 @@ def kinds() -> None:
     console.print("[bold]relation types:[/]")
     for t in RelationType.objects.all():
         console.print(f"  {t.name} (impact flows {t.flows})", highlight=False)
-    console.print(
-        "[bold]factor categories:[/] " + ", ".join(c.name for c in services.categories())
-    )
+    console.print("[bold]factor categories:[/] " + ", ".join(c.name for c in services.categories()))
 
 
 # ------------------------------------------------------------------------------- a mistake

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from ownup.reporting.models import Mistake, TimelineEntry
+from ownup.reporting.models import Mistake
 from ownup.understanding import services, transfer
 
 CATALOGUE = """
@@ -19,11 +19,13 @@ relation_types:
     flows: forward
     description: A customer's or vendor's contact person hears of what reaches them.
 entities:
-  - {key: acme, name: Acme Ltd, kind: customer, owners: [bo], description: "Largest account: 40 sites, invoiced monthly."}
+  - {key: acme, name: Acme Ltd, kind: customer, owners: [bo],
+     description: "Largest account: 40 sites, invoiced monthly."}
   - {key: northwind, name: Northwind Traders, kind: customer, owners: [cy]}
   - {key: globex, name: Globex Corporation, kind: customer, owners: [bo]}
   - {key: acme-ap, name: Jo Park (Acme accounts payable), kind: person}
-  - {key: invoicing, name: Invoicing system, kind: system, owners: [bo], description: "Creates and sends the invoices from the price list and the contracts."}
+  - {key: invoicing, name: Invoicing system, kind: system, owners: [bo],
+     description: "Creates and sends the invoices from the price list and the contracts."}
   - {key: crm, name: CRM, kind: system, owners: [ada]}
   - {key: checkout, name: Web checkout, kind: system, owners: [eli]}
   - {key: payment-gateway, name: Payment gateway integration, kind: system, owners: [eli]}
@@ -202,4 +204,3 @@ def load(mistakes: dict[str, Mistake]) -> None:
         span = timezone.now() - mistake.reported_at
         when = mistake.reported_at + span * min(1.5 / (story["reached"] + 1), 0.8)
         mistake.timeline.filter(recorded_at__gte=started).update(at=when, recorded_at=when)
-

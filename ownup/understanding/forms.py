@@ -176,7 +176,7 @@ class JustCultureForm(forms.Form):
     )
 
 
-def errors_of(form: forms.Form) -> dict[str, list[str]]:
+def errors_of(form: forms.BaseForm) -> dict[str, list[str]]:
     return {field: [str(m) for m in messages] for field, messages in form.errors.items()}
 
 

@@ -168,8 +168,9 @@ def draw(implications: Implications, entity_url: str = "/catalog/entities/{key}/
             bottom = max(bottom, int(node.y) + NODE_HEIGHT)
             drawing.nodes.append(node)
             if parent_ref:
-                parent = by_ref[parent_ref]
-                x1, y1 = parent.x + parent.width, parent.y + parent.height / 2
+                parent_node = by_ref[parent_ref]
+                x1 = parent_node.x + parent_node.width
+                y1 = parent_node.y + parent_node.height / 2
                 x2, y2 = node.x, node.y + node.height / 2
                 bend = COLUMN_GAP / 2
                 drawing.edges.append(

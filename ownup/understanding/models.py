@@ -212,7 +212,7 @@ class Analysis(models.Model):
 
 
 class OtherPlace(models.Model):
-    """Somewhere else the same mistake could happen: the answer to "could this happen elsewhere?"."""
+    """Somewhere else the same mistake could happen: an answer to "could it happen elsewhere?"."""
 
     mistake = models.ForeignKey(Mistake, on_delete=models.CASCADE, related_name="other_places")
     place = models.CharField(max_length=NAME_MAX_LENGTH)

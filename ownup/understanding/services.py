@@ -121,7 +121,7 @@ def save_analysis(mistake: Mistake, changes: Mapping[str, Any], *, actor: AnyUse
         saved = form.save()
         changed = [n for n in fields if getattr(saved, n) != before[n]]
         if changed:
-            labels = [str(Analysis._meta.get_field(n).verbose_name).lower() for n in changed]
+            labels = [str(AnalysisForm.base_fields[n].label).lower() for n in changed]
             _record(mistake, actor, "Problem statement: updated " + ", ".join(labels))
     return saved
 
@@ -283,7 +283,9 @@ def implications(mistake: Mistake, depth: int = DEFAULT_DEPTH) -> Implications:
     """Walk the catalogue from the touch points and propose what else is affected, and who to
     involve, each with the path that led there; remembered decisions come with them."""
     depth = check_depth(depth)
-    starts = list(mistake.touch_points.order_by("added_at", "pk").values_list("entity_id", flat=True))
+    starts = list(
+        mistake.touch_points.order_by("added_at", "pk").values_list("entity_id", flat=True)
+    )
     decisions = {
         (d.entity_id, d.person_id): d.decision
         for d in ProposalDecision.objects.filter(mistake=mistake)
@@ -300,9 +302,7 @@ def implications(mistake: Mistake, depth: int = DEFAULT_DEPTH) -> Implications:
     for entity_id, hop in walked.hops.items():
         if entity_id not in nodes:
             continue
-        path = tuple(
-            _step(nodes[h.entity_id], h, type_names) for h in walked.path(entity_id)
-        )
+        path = tuple(_step(nodes[h.entity_id], h, type_names) for h in walked.path(entity_id))
         decision = decisions.get((entity_id, None), "")
         if hop.distance > 0:
             node = nodes[entity_id]
@@ -348,9 +348,7 @@ def decide(
     if decision not in Decision.values:
         raise InvalidInput({"decision": ["Choose accepted or dismissed."]})
     ref = (ref or "").strip()
-    proposal = next(
-        (p for p in implications(mistake, MAX_DEPTH).proposals if p.ref == ref), None
-    )
+    proposal = next((p for p in implications(mistake, MAX_DEPTH).proposals if p.ref == ref), None)
     if proposal is None:
         raise InvalidInput(
             {"ref": [f"{ref!r} is not proposed for this mistake (see its implications)."]}
@@ -366,7 +364,7 @@ def decide(
                 add_touch_point(
                     mistake,
                     entity.key,
-                    impact or f"Affected through {proposal.path_text}",
+                    impact or f"Affected through {proposal.path[-2].label}",
                     actor=actor,
                     via=proposal.path_text,
                 )
@@ -418,9 +416,7 @@ def factors(mistake: Mistake) -> list[ContributingFactor]:
     return list(mistake.contributing_factors.select_related("category", "added_by"))
 
 
-def add_factor(
-    mistake: Mistake, category: str, text: str, *, actor: AnyUser
-) -> ContributingFactor:
+def add_factor(mistake: Mistake, category: str, text: str, *, actor: AnyUser) -> ContributingFactor:
     _require_actor(actor, mistake)
     cleaned = _form(FactorForm, {"category": (category or "").strip().lower(), "text": text})
     text = cleaned["text"].strip()
@@ -521,7 +517,7 @@ def classify(mistake: Mistake, data: Mapping[str, Any], *, actor: AnyUser) -> Ju
         defaults={
             "classification": cleaned["classification"],
             "note": cleaned["note"],
-            "classified_by": actor,
+            "classified_by": actor if actor.is_authenticated else None,
         },
     )
     return record
@@ -557,7 +553,9 @@ def understanding_record(mistake: Mistake) -> dict[str, Any]:
     current = analysis_of(mistake)
     return {
         "problem": {name: getattr(current, name) for name in AnalysisForm.Meta.fields},
-        "other_places": [other_place_record(p) for p in mistake.other_places.select_related("entity")],
+        "other_places": [
+            other_place_record(p) for p in mistake.other_places.select_related("entity")
+        ],
         "touch_points": [touch_point_record(t) for t in touch_points(mistake)],
         "contributing_factors": [factor_record(f) for f in factors(mistake)],
         "whys": [{"position": w.position, "answer": w.answer} for w in whys(mistake)],

@@ -37,7 +37,18 @@ from ownup.understanding.models import (
     RelationType,
 )
 
-CSV_COLUMNS = ["record", "key", "name", "kind", "owners", "description", "from", "type", "to", "flows"]
+CSV_COLUMNS = [
+    "record",
+    "key",
+    "name",
+    "kind",
+    "owners",
+    "description",
+    "from",
+    "type",
+    "to",
+    "flows",
+]
 FORMATS = ("csv", "yaml")
 MAX_ERRORS_SHOWN = 20
 CHUNK = 500
@@ -127,7 +138,8 @@ def _parse_csv(text: str) -> list[Record]:
         raise InvalidInput(
             {
                 "file": [
-                    f"row 1: unknown column {unknown[0]!r}; the columns are {', '.join(CSV_COLUMNS)}."
+                    f"row 1: unknown column {unknown[0]!r}; "
+                    f"the columns are {', '.join(CSV_COLUMNS)}."
                 ]
             }
         )
@@ -164,12 +176,18 @@ def _parse_yaml(text: str) -> list[Record]:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""
-        raise InvalidInput({"file": [f"{where}not valid YAML ({error.__class__.__name__})."]})
+        problem = f"{where}not valid YAML ({error.__class__.__name__})."
+        raise InvalidInput({"file": [problem]}) from None
     if document is None:
         return []
     if not isinstance(document, dict):
         raise InvalidInput(
-            {"file": ["The YAML file must be a mapping with kinds, relation_types, entities, relations."]}
+            {
+                "file": [
+                    "The YAML file must be a mapping with kinds, relation_types, entities "
+                    "and relations."
+                ]
+            }
         )
     if unknown := [k for k in document if k not in YAML_SECTIONS]:
         raise InvalidInput(
@@ -277,7 +295,9 @@ def check(records: list[Record]) -> Plan:
                     f"{', '.join(sorted(known_kinds))}.",
                 )
             elif len(f.get("description", "")) > TEXT_MAX_LENGTH:
-                problems.add(record, f"the description is longer than {TEXT_MAX_LENGTH} characters.")
+                problems.add(
+                    record, f"the description is longer than {TEXT_MAX_LENGTH} characters."
+                )
             elif key in entity_rows:
                 problems.add(record, f"the key {key!r} is used by {entity_rows[key].where} too.")
             else:
@@ -313,8 +333,12 @@ def check(records: list[Record]) -> Plan:
         if not source or not target or not type_name:
             problems.add(record, "a relation needs from, type and to.")
             continue
-        if missing := [k for k in (source, target) if k not in plan.entities and k not in existing_keys]:
-            problems.add(record, f"no entity with the key {missing[0]!r} (in the file or the catalogue).")
+        if missing := [
+            k for k in (source, target) if k not in plan.entities and k not in existing_keys
+        ]:
+            problems.add(
+                record, f"no entity with the key {missing[0]!r} (in the file or the catalogue)."
+            )
             continue
         if type_name not in known_types and type_name not in plan.relation_types:
             problems.add(
@@ -368,11 +392,11 @@ def _write_vocabulary(plan: Plan, result: ImportResult, tick: Progress) -> None:
         (EntityKind, plan.kinds, "kind"),
         (RelationType, plan.relation_types, "relation type"),
     ):
-        existing = {o.name: o for o in model.objects.filter(name__in=list(wanted))}  # type: ignore[attr-defined]
+        existing = {o.name: o for o in model.objects.filter(name__in=list(wanted))}
         for name, values in wanted.items():
             current = existing.get(name)
             if current is None:
-                model.objects.create(name=name, **values)  # type: ignore[attr-defined]
+                model.objects.create(name=name, **values)
                 result.count("created", label)
             elif any(getattr(current, k) != v for k, v in values.items() if v):
                 for k, v in values.items():
@@ -485,11 +509,11 @@ def export_rows() -> Iterator[dict[str, str]]:
             "flows": relation_type.flows,
         }
     owners: dict[int, list[str]] = {}
-    for entity_id, username in Entity.owners.through.objects.order_by(
-        "user__username"
-    ).values_list("entity_id", "user__username"):
+    for entity_id, username in Entity.owners.through.objects.order_by("user__username").values_list(
+        "entity_id", "user__username"
+    ):
         owners.setdefault(entity_id, []).append(username)
-    for pk, key, name, kind, description in (
+    for pk, key, name, kind_name, description in (
         Entity.objects.order_by("key")
         .values_list("pk", "key", "name", "kind__name", "description")
         .iterator(chunk_size=2000)
@@ -498,7 +522,7 @@ def export_rows() -> Iterator[dict[str, str]]:
             "record": "entity",
             "key": key,
             "name": name,
-            "kind": kind,
+            "kind": kind_name,
             "owners": " ".join(owners.get(pk, [])),
             "description": description,
         }

@@ -52,20 +52,23 @@ def section_context(request: HttpRequest, mistake: Mistake) -> dict[str, Any]:
     found = services.implications(mistake, depth)
     entity_url = reverse("understanding:entity", args=["KEY"]).replace("KEY", "{key}")
     flashed = request.session.pop(FLASH, None) if hasattr(request, "session") else None
+    # Each form's ids start with its name, so two forms' fields never share an id on the page.
     forms: dict[str, Any] = {
-        "problem": AnalysisForm(instance=services.analysis_of(mistake)),
-        "touch": TouchPointForm(),
-        "factor": FactorForm(),
-        "why": WhyForm(),
-        "place": OtherPlaceForm(),
+        "problem": AnalysisForm(instance=services.analysis_of(mistake), auto_id="problem-%s"),
+        "touch": TouchPointForm(auto_id="touch-%s"),
+        "factor": FactorForm(auto_id="factor-%s"),
+        "why": WhyForm(auto_id="why-%s"),
+        "place": OtherPlaceForm(auto_id="place-%s"),
     }
     if flashed and flashed.get("form") in forms:
         # The form that failed, as it was sent, with each problem at its field.
         name = flashed["form"]
         bound = (
-            AnalysisForm(flashed["data"], instance=services.analysis_of(mistake))
+            AnalysisForm(
+                flashed["data"], instance=services.analysis_of(mistake), auto_id="problem-%s"
+            )
             if name == "problem"
-            else type(forms[name])(flashed["data"])
+            else type(forms[name])(flashed["data"], auto_id=f"{name}-%s")
         )
         bound.is_valid()
         for field, problems in flashed["errors"].items():
@@ -96,7 +99,8 @@ def section_context(request: HttpRequest, mistake: Mistake) -> dict[str, Any]:
         "culture_form": JustCultureForm(
             initial={"classification": record.classification, "note": record.note}
             if record
-            else None
+            else None,
+            auto_id="culture-%s",
         ),
         "people": services.people_to_involve(mistake),
     }
@@ -351,7 +355,9 @@ def entity_form(request: HttpRequest, key: str | None = None) -> HttpResponse:
     initial["owners"] = " ".join(initial.get("owners") or [])
     form = EntityForm(request.POST or None, initial=initial)
     if request.method == "POST":
-        data = {k: request.POST.get(k, "") for k in ("name", "kind", "key", "description", "owners")}
+        data = {
+            k: request.POST.get(k, "") for k in ("name", "kind", "key", "description", "owners")
+        }
         try:
             if entity:
                 saved = catalog.update_entity(entity, data, actor=request.user)

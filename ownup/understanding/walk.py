@@ -95,7 +95,9 @@ def walk(
         found: list[tuple[int, int, int, bool]] = []  # (parent, type, reached, forward)
         for start in range(0, len(expand), BATCH):
             batch = expand[start : start + BATCH]
-            for source, type_id, target in _relations_at(batch, forward_types, backward_types, using):
+            for source, type_id, target in _relations_at(
+                batch, forward_types, backward_types, using
+            ):
                 if source in order and type_id in forward_types:
                     found.append((source, type_id, target, True))
                 if target in order and type_id in backward_types:

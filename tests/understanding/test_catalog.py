@@ -70,9 +70,12 @@ def test_relations_link_entities_and_show_on_both_ends(api_as, responder, catalo
     )
     assert created.status_code == 201, created.content
     payflow = api.get("/api/v1/catalog/entities/payflow").json()
-    assert {"id": created.json()["id"], "from": "globex", "type": "depends on", "to": "payflow"} in (
-        payflow["relations"]
-    )
+    assert {
+        "id": created.json()["id"],
+        "from": "globex",
+        "type": "depends on",
+        "to": "payflow",
+    } in (payflow["relations"])
     assert api.delete(f"/api/v1/catalog/relations/{created.json()['id']}").status_code == 204
     assert not Relation.objects.filter(pk=created.json()["id"]).exists()
 

@@ -46,7 +46,8 @@ def test_an_entity_is_added_and_related_through_the_pages(browser_as, responder,
     entity = Entity.objects.get(key="credit-notes")
     assert [u.username for u in entity.owners.all()] == ["bo"]
     related = client.post(
-        "/catalog/entities/credit-notes/relations/", {"type": "depends on", "target": "Invoicing system"}
+        "/catalog/entities/credit-notes/relations/",
+        {"type": "depends on", "target": "Invoicing system"},
     )
     assert related.status_code == 302
     assert Relation.objects.filter(source=entity, target__key="invoicing").exists()
@@ -75,10 +76,14 @@ def test_the_section_draws_the_picture(browser_as, reporter, catalogue, mistake)
     assert "Price list 2026 → Invoicing system (system)" in html
     deeper = browser_as(reporter).get(mistake.get_absolute_url(), {"depth": "1"}).content.decode()
     assert "Acme Ltd (customer)" not in deeper
-    assert browser_as(reporter).get(mistake.get_absolute_url(), {"depth": "10000"}).status_code == 200
+    assert (
+        browser_as(reporter).get(mistake.get_absolute_url(), {"depth": "10000"}).status_code == 200
+    )
 
 
-def test_a_refused_touch_point_shows_the_error_at_the_field(browser_as, reporter, catalogue, mistake):
+def test_a_refused_touch_point_shows_the_error_at_the_field(
+    browser_as, reporter, catalogue, mistake
+):
     client = browser_as(reporter)
     response = client.post(
         f"/mistakes/{mistake.pk}/touch-points/", {"entity": "nowhere", "impact": "x"}, follow=True
@@ -93,8 +98,12 @@ def test_a_refused_touch_point_shows_the_error_at_the_field(browser_as, reporter
 def test_accepting_and_dismissing_through_the_page(browser_as, reporter, catalogue, mistake):
     services.add_touch_point(mistake, "price-list", "Out of date", actor=reporter)
     client = browser_as(reporter)
-    client.post(f"/mistakes/{mistake.pk}/implications/", {"ref": "invoicing", "decision": "accepted"})
-    client.post(f"/mistakes/{mistake.pk}/implications/", {"ref": "billing-run", "decision": "dismissed"})
+    client.post(
+        f"/mistakes/{mistake.pk}/implications/", {"ref": "invoicing", "decision": "accepted"}
+    )
+    client.post(
+        f"/mistakes/{mistake.pk}/implications/", {"ref": "billing-run", "decision": "dismissed"}
+    )
     assert TouchPoint.objects.filter(entity__key="invoicing").exists()
     html = client.get(mistake.get_absolute_url()).content.decode()
     assert "Dismissed (1)" in html
@@ -104,7 +113,9 @@ def test_factors_whys_and_problem_through_the_page(browser_as, reporter, mistake
     client = browser_as(reporter)
     client.post(f"/mistakes/{mistake.pk}/factors/", {"category": "tools", "text": "No check"})
     client.post(f"/mistakes/{mistake.pk}/whys/", {"answer": "Wrong list"})
-    client.post(f"/mistakes/{mistake.pk}/problem/", {"what": "Wrong prices", "escape_point": "review"})
+    client.post(
+        f"/mistakes/{mistake.pk}/problem/", {"what": "Wrong prices", "escape_point": "review"}
+    )
     html = client.get(mistake.get_absolute_url()).content.decode()
     assert "No check" in html
     assert "Wrong list" in html
@@ -115,8 +126,13 @@ def test_the_just_culture_box_is_private(browser_as, reporter, responder, manage
     browser_as(manager).post(
         f"/mistakes/{mistake.pk}/just-culture/", {"classification": "reckless", "note": "Ignored"}
     )
-    assert "Reckless behaviour" in browser_as(manager).get(mistake.get_absolute_url()).content.decode()
-    assert "Reckless behaviour" in browser_as(reporter).get(mistake.get_absolute_url()).content.decode()
+    assert (
+        "Reckless behaviour" in browser_as(manager).get(mistake.get_absolute_url()).content.decode()
+    )
+    assert (
+        "Reckless behaviour"
+        in browser_as(reporter).get(mistake.get_absolute_url()).content.decode()
+    )
     other = browser_as(responder).get(mistake.get_absolute_url()).content.decode()
     assert "Just-culture" not in other
     assert "Reckless" not in other

@@ -56,7 +56,10 @@ def test_implications_come_with_the_path_and_the_owners_to_involve(
     found = api_as(reporter).get(f"/api/v1/mistakes/{mistake.pk}/implications").json()
     by_ref = {p["ref"]: p for p in found["proposals"]}
     assert by_ref["invoicing"]["distance"] == 1
-    assert by_ref["acme"]["path"] == "Price list 2026 → Invoicing system (system) → Acme Ltd (customer)"
+    assert (
+        by_ref["acme"]["path"]
+        == "Price list 2026 → Invoicing system (system) → Acme Ltd (customer)"
+    )
     # invoicing serves acme, and acme depends on invoicing: either way, impact reaches acme.
     assert [s["relation"] for s in by_ref["acme"]["steps"]][:2] == [None, "uses"]
     assert by_ref["invoicing"]["steps"][1]["direction"] == "backward"
@@ -79,9 +82,7 @@ def test_depth_changes_how_far_the_walk_goes(api_as, reporter, catalogue, mistak
 
 @pytest.mark.parametrize("depth", ["0", "7", "10000", "many"])
 def test_a_bad_depth_is_a_422(api_as, reporter, catalogue, mistake, depth):
-    response = api_as(reporter).get(
-        f"/api/v1/mistakes/{mistake.pk}/implications", {"depth": depth}
-    )
+    response = api_as(reporter).get(f"/api/v1/mistakes/{mistake.pk}/implications", {"depth": depth})
     assert response.status_code == 422, response.content
     assert "depth" in response.json()["errors"]
 
@@ -111,7 +112,10 @@ def test_a_dismissal_is_remembered_and_stops_the_walk_there(api_as, reporter, ca
         {"ref": "billing-run", "decision": "dismissed"},
     )
     assert dismissed.status_code == 200
-    after = {p["ref"]: p for p in api.get(f"/api/v1/mistakes/{mistake.pk}/implications").json()["proposals"]}
+    after = {
+        p["ref"]: p
+        for p in api.get(f"/api/v1/mistakes/{mistake.pk}/implications").json()["proposals"]
+    }
     assert after["billing-run"]["decision"] == "dismissed"
     assert "team-billing" not in after
     assert ProposalDecision.objects.get().decision == "dismissed"
@@ -182,7 +186,12 @@ def test_other_places_it_could_happen(api_as, reporter, catalogue, mistake):
     assert response.json()["entity"] == "billing-run"
     bad = api.post(f"/api/v1/mistakes/{mistake.pk}/other-places", {"place": "x", "entity": "zz"})
     assert bad.status_code == 422
-    assert api.delete(f"/api/v1/mistakes/{mistake.pk}/other-places/{response.json()['id']}").status_code == 204
+    assert (
+        api.delete(
+            f"/api/v1/mistakes/{mistake.pk}/other-places/{response.json()['id']}"
+        ).status_code
+        == 204
+    )
 
 
 def test_factors_by_category(api_as, reporter, mistake):
@@ -192,12 +201,18 @@ def test_factors_by_category(api_as, reporter, mistake):
         {"category": "process", "text": "No check of the price-list version"},
     )
     assert added.status_code == 201, added.content
-    assert api.post(
-        f"/api/v1/mistakes/{mistake.pk}/factors", {"category": "luck", "text": "x"}
-    ).status_code == 422
-    assert api.post(
-        f"/api/v1/mistakes/{mistake.pk}/factors", {"category": "tools", "text": " "}
-    ).status_code == 422
+    assert (
+        api.post(
+            f"/api/v1/mistakes/{mistake.pk}/factors", {"category": "luck", "text": "x"}
+        ).status_code
+        == 422
+    )
+    assert (
+        api.post(
+            f"/api/v1/mistakes/{mistake.pk}/factors", {"category": "tools", "text": " "}
+        ).status_code
+        == 422
+    )
     categories = [c["name"] for c in api.get("/api/v1/catalog/factor-categories").json()]
     assert categories == ["people", "process", "tools", "environment", "communication", "external"]
     factor_id = added.json()["id"]
@@ -207,8 +222,14 @@ def test_factors_by_category(api_as, reporter, mistake):
 
 def test_the_five_whys_stay_in_order(api_as, reporter, mistake):
     api = api_as(reporter)
-    for answer in ["Wrong price list", "The run picks the newest file", "Files are renamed by hand"]:
-        assert api.post(f"/api/v1/mistakes/{mistake.pk}/whys", {"answer": answer}).status_code == 201
+    for answer in [
+        "Wrong price list",
+        "The run picks the newest file",
+        "Files are renamed by hand",
+    ]:
+        assert (
+            api.post(f"/api/v1/mistakes/{mistake.pk}/whys", {"answer": answer}).status_code == 201
+        )
     assert api.delete(f"/api/v1/mistakes/{mistake.pk}/whys/2").status_code == 204
     chain = api.get(f"/api/v1/mistakes/{mistake.pk}/whys").json()
     assert chain == [
@@ -247,7 +268,9 @@ def test_a_skip_with_a_reason_is_allowed(api_as, reporter, mistake):
     assert moved.status_code == 200
 
 
-def test_people_outside_cannot_see_or_change_it(api_as, reporter, outsider, catalogue, make_user, billing):
+def test_people_outside_cannot_see_or_change_it(
+    api_as, reporter, outsider, catalogue, make_user, billing
+):
     secret = reporting.report(
         {"title": "Salary file shared", "confidentiality": "restricted"}, reporter=reporter
     )

@@ -1,5 +1,7 @@
 """The walk: directions, depth, cycles, dismissals, the limit; one query per level."""
 
+import itertools
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -56,7 +58,7 @@ def test_depth_bounds_the_walk_and_one_query_per_level(responder):
     kind = EntityKind.objects.get(name="system")
     serves = RelationType.objects.get(name="serves")
     chain = [Entity.objects.create(key=f"c{i}", name=f"C{i}", kind=kind) for i in range(8)]
-    for a, b in zip(chain, chain[1:], strict=False):
+    for a, b in itertools.pairwise(chain):
         Relation.objects.create(source=a, type=serves, target=b)
     with CaptureQueriesContext(connection) as queries:
         walked = walk([chain[0].pk], 4)
@@ -81,7 +83,9 @@ def test_the_limit_stops_a_walk_that_would_flood(responder):
     leaves = Entity.objects.bulk_create(
         [Entity(key=f"leaf{i}", name=f"Leaf {i}", kind=kind) for i in range(30)]
     )
-    Relation.objects.bulk_create([Relation(source=hub, type=serves, target=leaf) for leaf in leaves])
+    Relation.objects.bulk_create(
+        [Relation(source=hub, type=serves, target=leaf) for leaf in leaves]
+    )
     walked = walk([hub.pk], 2, limit=10)
     assert len(walked.hops) == 10
     assert walked.truncated
