@@ -11,7 +11,14 @@ from ninja import Field, Query, Router, Schema, Status
 
 from ownup.reporting.services import get_mistake
 from ownup.understanding import catalog, services, transfer
-from ownup.understanding.models import Entity, EntityKind, FactorCategory, Flow, RelationType
+from ownup.understanding.models import (
+    Entity,
+    EntityKind,
+    FactorCategory,
+    Flow,
+    RelationType,
+    ensure_vocabulary,
+)
 from ownup.understanding.walk import DEFAULT_DEPTH, MAX_DEPTH
 
 router = Router(tags=["Understanding"])
@@ -299,6 +306,7 @@ def delete_relation(request: HttpRequest, relation_id: int) -> Status[None]:
 
 @router.get("/catalog/kinds", response=list[KindOut], summary="The kinds of entity")
 def list_kinds(request: HttpRequest) -> list[EntityKind]:
+    ensure_vocabulary()
     return list(EntityKind.objects.all())
 
 
@@ -309,6 +317,7 @@ def create_kind(request: HttpRequest, payload: KindIn) -> Status[EntityKind]:
 
 @router.get("/catalog/relation-types", response=list[RelationTypeOut], summary="The relation types")
 def list_relation_types(request: HttpRequest) -> list[RelationType]:
+    ensure_vocabulary()
     return list(RelationType.objects.all())
 
 

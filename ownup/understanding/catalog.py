@@ -20,7 +20,13 @@ from ownup.understanding.forms import (
     RelationTypeForm,
     errors_of,
 )
-from ownup.understanding.models import Entity, EntityKind, Relation, RelationType
+from ownup.understanding.models import (
+    Entity,
+    EntityKind,
+    Relation,
+    RelationType,
+    ensure_vocabulary,
+)
 
 AnyUser = User | AnonymousUser
 ENTITY_FIELDS = ("name", "kind", "key", "description", "owners")
@@ -85,6 +91,7 @@ def _check_fields(data: Mapping[str, Any], allowed: tuple[str, ...], what: str) 
 
 
 def _clean_entity(data: Mapping[str, Any], current: Entity | None) -> dict[str, Any]:
+    ensure_vocabulary()
     form = EntityForm(data=dict(data))
     if not form.is_valid():
         raise InvalidInput(errors_of(form))
@@ -160,6 +167,7 @@ def create_relation_type(data: Mapping[str, Any], *, actor: AnyUser) -> Relation
 
 
 def get_relation_type(name: str) -> RelationType:
+    ensure_vocabulary()
     found = RelationType.objects.filter(name=" ".join((name or "").lower().split())).first()
     if found is None:
         known = ", ".join(RelationType.objects.values_list("name", flat=True))

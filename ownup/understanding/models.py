@@ -17,6 +17,36 @@ TEXT_MAX_LENGTH = 5_000
 
 # ------------------------------------------------------------------------------ the catalogue
 
+# The vocabulary an organisation starts with; it adds its own kinds, types and categories.
+DEFAULT_KINDS = [
+    ("customer", "Someone the organisation serves."),
+    ("system", "Software or a machine the work runs on."),
+    ("product", "What the organisation sells or provides."),
+    ("document", "A file, policy, price list or contract."),
+    ("process", "A way of working, a routine, a run."),
+    ("team", "A group of people."),
+    ("vendor", "A supplier the organisation depends on."),
+    ("person", "Someone outside the organisation's users, like a contact."),
+]
+# name, which way a mistake's impact travels, description
+DEFAULT_RELATION_TYPES = [
+    ("depends on", "backward", "A mistake in the target reaches the source."),
+    ("uses", "backward", "A mistake in what is used reaches its user."),
+    ("serves", "forward", "A mistake in the source reaches whom it serves."),
+    ("supplies", "forward", "A mistake of the supplier reaches what it supplies."),
+    ("feeds", "forward", "Data or work flows from the source to the target."),
+    ("part of", "forward", "A mistake in a part reaches the whole."),
+    ("owned by", "forward", "A mistake in the source concerns its owner."),
+]
+DEFAULT_FACTOR_CATEGORIES = [
+    ("people", "Skills, fatigue, workload, staffing."),
+    ("process", "Steps, checks, handovers, procedures."),
+    ("tools", "Software, equipment, their design and defaults."),
+    ("environment", "Time pressure, interruptions, place, conditions."),
+    ("communication", "What was said, written, missed or misunderstood."),
+    ("external", "Suppliers, customers, regulators, events outside."),
+]
+
 
 class EntityKind(models.Model):
     """What sort of thing an entity is: customer, system, document... the organisation adds more."""
@@ -298,3 +328,21 @@ class JustCulture(models.Model):
 
     def __str__(self) -> str:
         return f"Just-culture record of mistake #{self.mistake_id}"
+
+
+def ensure_vocabulary(using: str = "default") -> None:
+    """The default kinds, relation types and factor categories, wherever a list is empty."""
+    if not EntityKind.objects.using(using).exists():
+        EntityKind.objects.using(using).bulk_create(
+            EntityKind(name=name, description=description) for name, description in DEFAULT_KINDS
+        )
+    if not RelationType.objects.using(using).exists():
+        RelationType.objects.using(using).bulk_create(
+            RelationType(name=name, flows=flows, description=description)
+            for name, flows, description in DEFAULT_RELATION_TYPES
+        )
+    if not FactorCategory.objects.using(using).exists():
+        FactorCategory.objects.using(using).bulk_create(
+            FactorCategory(name=name, description=description, position=position)
+            for position, (name, description) in enumerate(DEFAULT_FACTOR_CATEGORIES, start=1)
+        )

@@ -43,6 +43,7 @@ from ownup.understanding.models import (
     RelationType,
     TouchPoint,
     Why,
+    ensure_vocabulary,
 )
 from ownup.understanding.walk import DEFAULT_DEPTH, MAX_DEPTH, describe, walk
 
@@ -418,6 +419,7 @@ def factors(mistake: Mistake) -> list[ContributingFactor]:
 
 def add_factor(mistake: Mistake, category: str, text: str, *, actor: AnyUser) -> ContributingFactor:
     _require_actor(actor, mistake)
+    ensure_vocabulary()
     cleaned = _form(FactorForm, {"category": (category or "").strip().lower(), "text": text})
     text = cleaned["text"].strip()
     if not text:
@@ -441,6 +443,7 @@ def remove_factor(mistake: Mistake, factor_id: int, *, actor: AnyUser) -> None:
 
 
 def categories() -> list[FactorCategory]:
+    ensure_vocabulary()
     return list(FactorCategory.objects.all())
 
 

@@ -35,6 +35,7 @@ from ownup.understanding.models import (
     Flow,
     Relation,
     RelationType,
+    ensure_vocabulary,
 )
 
 CSV_COLUMNS = [
@@ -243,6 +244,7 @@ def _normal_name(value: str) -> str:
 
 
 def check(records: list[Record]) -> Plan:
+    ensure_vocabulary()
     plan = Plan()
     problems = Problems()
     User = get_user_model()

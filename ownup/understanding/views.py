@@ -30,7 +30,7 @@ from ownup.understanding.forms import (
     TouchPointForm,
     WhyForm,
 )
-from ownup.understanding.models import Entity, EntityKind, RelationType
+from ownup.understanding.models import Entity, EntityKind, RelationType, ensure_vocabulary
 from ownup.understanding.walk import DEFAULT_DEPTH, MAX_DEPTH
 
 PAGE_SIZE = 50
@@ -48,6 +48,7 @@ def _depth(request: HttpRequest) -> int:
 
 
 def section_context(request: HttpRequest, mistake: Mistake) -> dict[str, Any]:
+    ensure_vocabulary()
     depth = _depth(request)
     found = services.implications(mistake, depth)
     entity_url = reverse("understanding:entity", args=["KEY"]).replace("KEY", "{key}")
@@ -293,6 +294,7 @@ def classify(request: HttpRequest, mistake_id: int) -> HttpResponse:
 
 @login_required
 def catalog_page(request: HttpRequest) -> HttpResponse:
+    ensure_vocabulary()
     query, kind = request.GET.get("q", "").strip(), request.GET.get("kind", "")
     page = Paginator(catalog.search(query, kind), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(

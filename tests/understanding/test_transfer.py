@@ -149,3 +149,15 @@ def test_import_through_the_api(api_as, responder, manager):
     assert exported.status_code == 200
     assert exported.json()["format"] == "csv"
     assert "invoicing,serves,acme" in exported.json()["content"]
+
+
+def test_the_default_vocabulary_comes_back_when_its_tables_are_empty(responder):
+    from ownup.understanding.models import FactorCategory
+
+    EntityKind.objects.all().delete()
+    RelationType.objects.all().delete()
+    FactorCategory.objects.all().delete()
+    transfer.import_catalog("entities:\n  - {key: a, name: A, kind: system}\n", "yaml")
+    assert Entity.objects.get().kind.name == "system"
+    assert RelationType.objects.get(name="depends on").flows == "backward"
+    assert FactorCategory.objects.count() == 6

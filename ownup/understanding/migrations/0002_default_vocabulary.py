@@ -1,35 +1,10 @@
 from django.db import migrations
 
-KINDS = [
-    ("customer", "Someone the organisation serves."),
-    ("system", "Software or a machine the work runs on."),
-    ("product", "What the organisation sells or provides."),
-    ("document", "A file, policy, price list or contract."),
-    ("process", "A way of working, a routine, a run."),
-    ("team", "A group of people."),
-    ("vendor", "A supplier the organisation depends on."),
-    ("person", "Someone outside the organisation's users, like a contact."),
-]
-
-# name, which way a mistake's impact travels, description
-RELATION_TYPES = [
-    ("depends on", "backward", "A mistake in the target reaches the source."),
-    ("uses", "backward", "A mistake in what is used reaches its user."),
-    ("serves", "forward", "A mistake in the source reaches whom it serves."),
-    ("supplies", "forward", "A mistake of the supplier reaches what it supplies."),
-    ("feeds", "forward", "Data or work flows from the source to the target."),
-    ("part of", "forward", "A mistake in a part reaches the whole."),
-    ("owned by", "forward", "A mistake in the source concerns its owner."),
-]
-
-FACTOR_CATEGORIES = [
-    ("people", "Skills, fatigue, workload, staffing."),
-    ("process", "Steps, checks, handovers, procedures."),
-    ("tools", "Software, equipment, their design and defaults."),
-    ("environment", "Time pressure, interruptions, place, conditions."),
-    ("communication", "What was said, written, missed or misunderstood."),
-    ("external", "Suppliers, customers, regulators, events outside."),
-]
+from ownup.understanding.models import (
+    DEFAULT_FACTOR_CATEGORIES as FACTOR_CATEGORIES,
+    DEFAULT_KINDS as KINDS,
+    DEFAULT_RELATION_TYPES as RELATION_TYPES,
+)
 
 
 def create_defaults(apps, schema_editor):
