@@ -127,6 +127,9 @@ def detect_format(filename: str, given: str = "") -> str:
 
 
 def parse(text: str, fmt: str) -> list[Record]:
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise InvalidInput({"file": [f"line {line}: a NUL character; the file is not plain text."]})
     return _parse_csv(text) if fmt == "csv" else _parse_yaml(text)
 
 

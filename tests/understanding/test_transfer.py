@@ -86,6 +86,7 @@ def test_every_problem_is_listed_at_once(responder):
     ("text", "fmt", "says"),
     [
         ("record,colour\nentity,red\n", "csv", "unknown column 'colour'"),
+        ("record,key,name,kind\nentity,a,A\x00,system\n", "csv", "line 2: a NUL character"),
         ("", "csv", "empty"),
         ("entities: [", "yaml", "line 1"),
         ("- just a list", "yaml", "must be a mapping"),
