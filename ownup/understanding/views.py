@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -120,173 +121,120 @@ def _back(mistake: Mistake, request: HttpRequest, anchor: str) -> HttpResponse:
     return redirect(f"{mistake.get_absolute_url()}{query}#{anchor}")
 
 
-def _act(
-    request: HttpRequest,
-    mistake_id: int,
-    form: str,
-    action: Callable[[Mistake], str],
-    anchor: str = "understanding",
-) -> HttpResponse:
-    """Run one change of the section; a refusal comes back at the form's fields."""
-    mistake = _mistake(request, mistake_id)
-    try:
-        done = action(mistake)
-    except InvalidInput as error:
-        request.session[FLASH] = {
-            "form": form,
-            "errors": error.errors,
-            "data": {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"},
-        }
-        messages.error(request, f"Not saved: {error}")
-    except (NotAllowed, NotFound) as error:
-        messages.error(request, f"Not saved: {error}.")
-    else:
-        if done:
-            messages.success(request, done)
-    return _back(mistake, request, anchor)
+Action = Callable[..., str]
+"""One change of the section: (request, mistake, **url arguments) -> the message to show."""
 
 
-@login_required
-@require_POST
-def save_problem(request: HttpRequest, mistake_id: int) -> HttpResponse:
-    def save(mistake: Mistake) -> str:
-        fields = AnalysisForm.Meta.fields
-        services.save_analysis(
-            mistake, {k: request.POST.get(k, "") for k in fields}, actor=request.user
-        )
-        return "Problem statement saved."
+def section_action(form: str, anchor: str) -> Callable[[Action], Callable[..., HttpResponse]]:
+    """Make a view of one change of the section; a refusal comes back at the form's fields."""
 
-    return _act(request, mistake_id, "problem", save, "problem")
+    def wrap(action: Action) -> Callable[..., HttpResponse]:
+        @login_required
+        @require_POST
+        @wraps(action)
+        def view(request: HttpRequest, mistake_id: int, **arguments: Any) -> HttpResponse:
+            mistake = _mistake(request, mistake_id)
+            try:
+                done = action(request, mistake, **arguments)
+            except InvalidInput as error:
+                request.session[FLASH] = {
+                    "form": form,
+                    "errors": error.errors,
+                    "data": {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"},
+                }
+                messages.error(request, f"Not saved: {error}")
+            except (NotAllowed, NotFound) as error:
+                messages.error(request, f"Not saved: {error}.")
+            else:
+                if done:
+                    messages.success(request, done)
+            return _back(mistake, request, anchor)
 
+        return view
 
-@login_required
-@require_POST
-def add_touch_point(request: HttpRequest, mistake_id: int) -> HttpResponse:
-    def add(mistake: Mistake) -> str:
-        point = services.add_touch_point(
-            mistake,
-            request.POST.get("entity", ""),
-            request.POST.get("impact", ""),
-            actor=request.user,
-        )
-        return f"{point.entity.name} is a touch point now."
-
-    return _act(request, mistake_id, "touch", add, "touch-points")
-
-
-@login_required
-@require_POST
-def remove_touch_point(request: HttpRequest, mistake_id: int, key: str) -> HttpResponse:
-    def remove(mistake: Mistake) -> str:
-        services.remove_touch_point(mistake, key, actor=request.user)
-        return "Touch point removed."
-
-    return _act(request, mistake_id, "touch", remove, "touch-points")
+    return wrap
 
 
-@login_required
-@require_POST
-def decide(request: HttpRequest, mistake_id: int) -> HttpResponse:
-    def record(mistake: Mistake) -> str:
-        proposal = services.decide(
-            mistake,
-            request.POST.get("ref", ""),
-            request.POST.get("decision", ""),
-            actor=request.user,
-        )
-        if proposal.decision == "dismissed":
-            return f"Dismissed {proposal.name}: it will not be proposed again."
-        if proposal.type == "entity":
-            return f"{proposal.name} is a touch point now."
-        return f"{proposal.name} is to be involved."
-
-    return _act(request, mistake_id, "decide", record, "implications")
+def _posted(request: HttpRequest, *names: str) -> dict[str, str]:
+    return {name: request.POST.get(name, "") for name in names}
 
 
-@login_required
-@require_POST
-def add_factor(request: HttpRequest, mistake_id: int) -> HttpResponse:
-    def add(mistake: Mistake) -> str:
-        services.add_factor(
-            mistake,
-            request.POST.get("category", ""),
-            request.POST.get("text", ""),
-            actor=request.user,
-        )
-        return "Contributing factor added."
-
-    return _act(request, mistake_id, "factor", add, "factors")
+@section_action("problem", "problem")
+def save_problem(request: HttpRequest, mistake: Mistake) -> str:
+    changes = _posted(request, *AnalysisForm.Meta.fields)
+    services.save_analysis(mistake, changes, actor=request.user)
+    return "Problem statement saved."
 
 
-@login_required
-@require_POST
-def remove_factor(request: HttpRequest, mistake_id: int, factor_id: int) -> HttpResponse:
-    def remove(mistake: Mistake) -> str:
-        services.remove_factor(mistake, factor_id, actor=request.user)
-        return "Contributing factor removed."
-
-    return _act(request, mistake_id, "factor", remove, "factors")
+@section_action("touch", "touch-points")
+def add_touch_point(request: HttpRequest, mistake: Mistake) -> str:
+    given = _posted(request, "entity", "impact")
+    point = services.add_touch_point(mistake, given["entity"], given["impact"], actor=request.user)
+    return f"{point.entity.name} is a touch point now."
 
 
-@login_required
-@require_POST
-def add_why(request: HttpRequest, mistake_id: int) -> HttpResponse:
-    def add(mistake: Mistake) -> str:
-        services.add_why(mistake, request.POST.get("answer", ""), actor=request.user)
-        return ""
-
-    return _act(request, mistake_id, "why", add, "whys")
+@section_action("touch", "touch-points")
+def remove_touch_point(request: HttpRequest, mistake: Mistake, key: str) -> str:
+    services.remove_touch_point(mistake, key, actor=request.user)
+    return "Touch point removed."
 
 
-@login_required
-@require_POST
-def remove_why(request: HttpRequest, mistake_id: int, position: int) -> HttpResponse:
-    def remove(mistake: Mistake) -> str:
-        services.remove_why(mistake, position, actor=request.user)
-        return "Why removed; the ones after it moved up."
-
-    return _act(request, mistake_id, "why", remove, "whys")
-
-
-@login_required
-@require_POST
-def add_other_place(request: HttpRequest, mistake_id: int) -> HttpResponse:
-    def add(mistake: Mistake) -> str:
-        services.add_other_place(
-            mistake,
-            {k: request.POST.get(k, "") for k in ("place", "entity", "note")},
-            actor=request.user,
-        )
-        return "Recorded where else it could happen."
-
-    return _act(request, mistake_id, "place", add, "elsewhere")
+@section_action("decide", "implications")
+def decide(request: HttpRequest, mistake: Mistake) -> str:
+    given = _posted(request, "ref", "decision")
+    proposal = services.decide(mistake, given["ref"], given["decision"], actor=request.user)
+    if proposal.decision == "dismissed":
+        return f"Dismissed {proposal.name}: it will not be proposed again."
+    if proposal.type == "entity":
+        return f"{proposal.name} is a touch point now."
+    return f"{proposal.name} is to be involved."
 
 
-@login_required
-@require_POST
-def remove_other_place(request: HttpRequest, mistake_id: int, place_id: int) -> HttpResponse:
-    def remove(mistake: Mistake) -> str:
-        services.remove_other_place(mistake, place_id, actor=request.user)
-        return "Removed."
-
-    return _act(request, mistake_id, "place", remove, "elsewhere")
+@section_action("factor", "factors")
+def add_factor(request: HttpRequest, mistake: Mistake) -> str:
+    given = _posted(request, "category", "text")
+    services.add_factor(mistake, given["category"], given["text"], actor=request.user)
+    return "Contributing factor added."
 
 
-@login_required
-@require_POST
-def classify(request: HttpRequest, mistake_id: int) -> HttpResponse:
-    def save(mistake: Mistake) -> str:
-        if request.POST.get("clear"):
-            services.unclassify(mistake, actor=request.user)
-            return "Just-culture classification cleared."
-        services.classify(
-            mistake,
-            {k: request.POST.get(k, "") for k in ("classification", "note")},
-            actor=request.user,
-        )
-        return "Just-culture classification saved (private)."
+@section_action("factor", "factors")
+def remove_factor(request: HttpRequest, mistake: Mistake, factor_id: int) -> str:
+    services.remove_factor(mistake, factor_id, actor=request.user)
+    return "Contributing factor removed."
 
-    return _act(request, mistake_id, "culture", save, "just-culture")
+
+@section_action("why", "whys")
+def add_why(request: HttpRequest, mistake: Mistake) -> str:
+    services.add_why(mistake, request.POST.get("answer", ""), actor=request.user)
+    return ""
+
+
+@section_action("why", "whys")
+def remove_why(request: HttpRequest, mistake: Mistake, position: int) -> str:
+    services.remove_why(mistake, position, actor=request.user)
+    return "Why removed; the ones after it moved up."
+
+
+@section_action("place", "elsewhere")
+def add_other_place(request: HttpRequest, mistake: Mistake) -> str:
+    given = _posted(request, "place", "entity", "note")
+    services.add_other_place(mistake, given, actor=request.user)
+    return "Recorded where else it could happen."
+
+
+@section_action("place", "elsewhere")
+def remove_other_place(request: HttpRequest, mistake: Mistake, place_id: int) -> str:
+    services.remove_other_place(mistake, place_id, actor=request.user)
+    return "Removed."
+
+
+@section_action("culture", "just-culture")
+def classify(request: HttpRequest, mistake: Mistake) -> str:
+    if request.POST.get("clear"):
+        services.unclassify(mistake, actor=request.user)
+        return "Just-culture classification cleared."
+    services.classify(mistake, _posted(request, "classification", "note"), actor=request.user)
+    return "Just-culture classification saved (private)."
 
 
 # ------------------------------------------------------------------------------ the catalogue
@@ -316,7 +264,8 @@ def catalog_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def suggest(request: HttpRequest) -> HttpResponse:
     """Entities whose name or key matches, as <option>s for the pickers' datalists."""
-    query = request.GET.get("q", "") or request.GET.get("entity", "")
+    # The pickers send their own field's name: entity, or target on an entity's page.
+    query = next((request.GET[k] for k in ("q", "entity", "target") if request.GET.get(k)), "")
     found = catalog.search(query)[:SUGGESTIONS] if query.strip() else []
     return render(request, "understanding/suggestions.html", {"entities": found})
 

@@ -64,6 +64,8 @@ def test_an_entity_is_added_and_related_through_the_pages(browser_as, responder,
 def test_suggestions_for_the_entity_pickers(browser_as, reporter, catalogue):
     html = browser_as(reporter).get("/catalog/suggest/", {"entity": "acm"}).content.decode()
     assert '<option value="acme">Acme Ltd · customer</option>' in html
+    targets = browser_as(reporter).get("/catalog/suggest/", {"target": "glob"}).content.decode()
+    assert '<option value="globex">' in targets
 
 
 def test_the_section_draws_the_picture(browser_as, reporter, catalogue, mistake):
