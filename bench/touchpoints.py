@@ -18,11 +18,13 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
+from bench.rows import Row, row
+from bench.runner import bench_dir
+
 TARGET_MS = 50.0
 DEPTH = 4
 ALIAS = "bench_touchpoints"
 SEED = 20_260_301
-BENCH_DIR = Path(__file__).resolve().parent.parent / "var" / "bench"
 
 
 def _setup_django() -> None:
@@ -39,8 +41,9 @@ def _database(entities: int, relations: int) -> Path:
     from django.core.management import call_command
     from django.db import connections
 
-    BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    path = BENCH_DIR / f"touchpoints-{entities}-{relations}.sqlite3"
+    folder = bench_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"touchpoints-{entities}-{relations}.sqlite3"
     if ALIAS not in connections.settings:
         configured = connections.configure_settings(
             {
@@ -159,7 +162,7 @@ def _median_ms(run: Any, start_sets: list[list[int]], repeats: int) -> tuple[flo
     return statistics.median(timings), reached
 
 
-def run(quick: bool) -> list[dict[str, Any]]:
+def run(quick: bool) -> list[Row]:
     _setup_django()
     from ownup.understanding.walk import MAX_REACHED, describe, walk
 
@@ -185,16 +188,15 @@ def run(quick: bool) -> list[dict[str, Any]]:
 
     best, _ = _median_ms(ceiling, start_sets, repeats)
     return [
-        {
-            "workload": f"touch-point walk, depth {DEPTH}, {entities:,} entities, "
-            f"{relations:,} relations (SQLite), up to {reached} entities reached",
-            "figure": round(figure, 2),
-            "unit": "ms",
-            "ceiling": round(best, 3),
-            "ratio": round(figure / best, 1) if best else None,
-            "target": TARGET_MS,
-            "ok": figure <= TARGET_MS,
-        }
+        row(
+            f"touch-point walk, depth {DEPTH}, {entities:,} entities, {relations:,} relations "
+            f"(SQLite), up to {reached} entities reached",
+            round(figure, 2),
+            "ms",
+            ceiling=round(best, 3),
+            target=f"≤ {TARGET_MS:.0f} ms",
+            ok=figure <= TARGET_MS,
+        )
     ]
 
 
