@@ -23,6 +23,8 @@ from ownup.understanding.walk import DEFAULT_DEPTH, MAX_DEPTH
 
 router = Router(tags=["Understanding"])
 
+MAX_OFFSET = 1_000_000_000
+
 # ------------------------------------------------------------------------------- schemas
 
 
@@ -70,7 +72,7 @@ class EntityFilters(Schema):
     q: str = Field("", description="Part of a name or key.")
     kind: str = ""
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class RelationIn(Schema):

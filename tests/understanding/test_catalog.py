@@ -129,3 +129,16 @@ def test_unknown_entities_are_404_not_500(api_as, responder):
     response = api_as(responder).get("/api/v1/catalog/entities/nope")
     assert response.status_code == 404
     assert "nope" in response.json()["detail"]
+
+
+def test_numbers_beyond_the_databases_integers_are_refused(
+    api_as, reporter, responder, catalogue, mistake
+):
+    api = api_as(reporter)
+    assert api.get("/api/v1/catalog/entities", {"offset": 2**63}).status_code == 422
+    assert api_as(responder).delete(f"/api/v1/catalog/relations/{2**63}").status_code == 404
+    assert api.delete(f"/api/v1/mistakes/{mistake.pk}/factors/{2**63}").status_code == 404
+    assert api.delete(f"/api/v1/mistakes/{mistake.pk}/whys/{2**40}").status_code == 404
+    assert (
+        api.get(f"/api/v1/mistakes/{mistake.pk}/implications", {"depth": 2**70}).status_code == 422
+    )
