@@ -37,6 +37,7 @@ class EntityForm(forms.Form):
     kind = forms.ModelChoiceField(
         queryset=EntityKind.objects.all(),
         to_field_name="name",
+        empty_label="Choose a kind",
         error_messages={"invalid_choice": "Choose a known kind (see the catalogue's kinds)."},
     )
     key = forms.SlugField(
