@@ -1,0 +1,143 @@
+"""Web adapters for options and decisions: in-place (htmx) forms on the mistake's page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from ownup.decisions import services
+from ownup.decisions.forms import DecisionForm, OptionForm
+from ownup.decisions.models import SCORE_MAX, SCORE_MIN
+from ownup.reporting import services as reporting
+from ownup.reporting.models import Mistake
+
+SECTION_TEMPLATE = "decisions/_section.html"
+
+
+def _decision_form(mistake: Mistake, data: Any = None) -> DecisionForm:
+    choices = [(o.pk, o.title) for o in mistake.options.all()]
+    return DecisionForm(data, options=choices, auto_id="decide-%s")
+
+
+def section_context(
+    request: HttpRequest, mistake: Mistake, **forms_given: forms.Form
+) -> dict[str, Any]:
+    rows = services.ranking(mistake)
+    current = services.current_decision(mistake)
+    return {
+        "criteria": list(services.criteria()),
+        "ranking": rows,
+        "score_range": range(SCORE_MIN, SCORE_MAX + 1),
+        "current": current,
+        "history": list(services.history(mistake))[:-1][::-1],
+        "warning": services.strength_warning(mistake),
+        "all_weak": bool(rows) and all(r.option.strength == "weak" for r in rows),
+        "option_form": forms_given.get("option_form") or OptionForm(auto_id="option-%s"),
+        "decision_form": forms_given.get("decision_form") or _decision_form(mistake),
+        "score_errors": forms_given.get("score_errors"),
+    }
+
+
+def _mistake(request: HttpRequest, mistake_id: int) -> Mistake:
+    try:
+        return reporting.get_mistake(request.user, mistake_id)
+    except reporting.NotFound as error:
+        raise Http404(str(error)) from None
+
+
+def _answer(
+    request: HttpRequest,
+    mistake: Mistake,
+    problem: str = "",
+    *,
+    refresh: bool = False,
+    **forms_given: Any,
+) -> HttpResponse:
+    """htmx gets the section back in place; a plain browser goes back to the page."""
+    if request.headers.get("HX-Request"):
+        if refresh and not problem:
+            # A choice changes the next step and the timeline too: reload the whole page.
+            response = HttpResponse(status=204)
+            response["HX-Refresh"] = "true"
+            return response
+        context = {
+            "mistake": mistake,
+            "can_act": reporting.can_act(request.user, mistake),
+            "section": section_context(request, mistake, **forms_given),
+            "problem": problem,
+        }
+        return render(request, SECTION_TEMPLATE, context)
+    if problem:
+        messages.error(request, problem)
+    return redirect(mistake.get_absolute_url() + "#decision")
+
+
+def _with_errors(form: forms.Form, error: reporting.InvalidInput) -> forms.Form:
+    for field, problems in error.errors.items():
+        form.add_error(field if field in form.fields else None, " ".join(problems))
+    return form
+
+
+@login_required
+@require_POST
+def add_option(request: HttpRequest, mistake_id: int) -> HttpResponse:
+    mistake = _mistake(request, mistake_id)
+    form = OptionForm(request.POST, auto_id="option-%s")
+    if not form.is_valid():
+        return _answer(request, mistake, "Not added: see the form.", option_form=form)
+    try:
+        services.add_option(mistake, actor=request.user, **form.cleaned_data)
+    except reporting.InvalidInput as error:
+        return _answer(
+            request, mistake, f"Not added: {error}", option_form=_with_errors(form, error)
+        )
+    except reporting.NotAllowed as error:
+        return _answer(request, mistake, f"Not added: {error}.")
+    return _answer(request, mistake)
+
+
+@login_required
+@require_POST
+def score_option(request: HttpRequest, mistake_id: int, option_id: int) -> HttpResponse:
+    mistake = _mistake(request, mistake_id)
+    keys = [c.key for c in services.criteria()]
+    given = {k: request.POST[k] for k in keys if request.POST.get(k)}
+    try:
+        option = services.get_option(mistake, option_id)
+        services.score(option, given, actor=request.user)
+    except reporting.NotFound as error:
+        raise Http404(str(error)) from None
+    except reporting.InvalidInput as error:
+        return _answer(request, mistake, f"Not scored: {error}", score_errors=option_id)
+    except reporting.NotAllowed as error:
+        return _answer(request, mistake, f"Not scored: {error}.")
+    return _answer(request, mistake)
+
+
+@login_required
+@require_POST
+def decide(request: HttpRequest, mistake_id: int) -> HttpResponse:
+    mistake = _mistake(request, mistake_id)
+    form = _decision_form(mistake, request.POST)
+    if not form.is_valid():
+        return _answer(request, mistake, "Not chosen: see the form.", decision_form=form)
+    try:
+        services.decide(
+            mistake,
+            actor=request.user,
+            option_id=form.cleaned_data["option"],
+            rationale=form.cleaned_data["rationale"],
+        )
+    except reporting.InvalidInput as error:
+        return _answer(
+            request, mistake, f"Not chosen: {error}", decision_form=_with_errors(form, error)
+        )
+    except reporting.NotAllowed as error:
+        return _answer(request, mistake, f"Not chosen: {error}.")
+    return _answer(request, mistake, refresh=True)
