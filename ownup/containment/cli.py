@@ -44,6 +44,7 @@ def _said(action: ContainmentAction) -> None:
             f"Proposed containment [bold]#{action.pk}[/]: it cannot be undone, so someone other "
             f"than you must approve it: ownup approve {action.mistake_id} {action.pk}",
             highlight=False,
+            soft_wrap=True,
         )
     else:
         console.print(

@@ -44,7 +44,7 @@ def section_context(
     }
 
 
-def _mistake(request: HttpRequest, mistake_id: int) -> Mistake:
+def mistake_or_404(request: HttpRequest, mistake_id: int) -> Mistake:
     try:
         return reporting.get_mistake(request.user, mistake_id)
     except reporting.NotFound as error:
@@ -69,11 +69,24 @@ def _answer(
         }
         return render(request, SECTION_TEMPLATE, context)
     if problem:
-        messages.error(request, problem)
+        messages.error(request, spelled_out(problem, forms_given))
     return redirect(mistake.get_absolute_url() + "#containment")
 
 
-def _with_errors(form: forms.Form, error: reporting.InvalidInput) -> forms.Form:
+def spelled_out(problem: str, forms_given: dict[str, Any]) -> str:
+    """Without htmx the form is not shown again, so the message names each problem."""
+    for form in forms_given.values():
+        if isinstance(form, forms.Form) and form.errors:
+            details = "; ".join(
+                f"{form.fields[name].label if name in form.fields else 'form'}: "
+                + " ".join(str(e) for e in errs)
+                for name, errs in form.errors.items()
+            )
+            return problem.replace("see the form.", details)
+    return problem
+
+
+def with_errors(form: forms.Form, error: reporting.InvalidInput) -> forms.Form:
     for field, problems in error.errors.items():
         form.add_error(field if field in form.fields else None, " ".join(problems))
     return form
@@ -82,7 +95,7 @@ def _with_errors(form: forms.Form, error: reporting.InvalidInput) -> forms.Form:
 @login_required
 @require_POST
 def add_action(request: HttpRequest, mistake_id: int) -> HttpResponse:
-    mistake = _mistake(request, mistake_id)
+    mistake = mistake_or_404(request, mistake_id)
     form = ActionForm(request.POST, auto_id="contain-%s")
     if not form.is_valid():
         return _answer(request, mistake, "Not recorded: see the form.", action_form=form)
@@ -90,7 +103,7 @@ def add_action(request: HttpRequest, mistake_id: int) -> HttpResponse:
         services.record_action(mistake, actor=request.user, **form.cleaned_data)
     except reporting.InvalidInput as error:
         return _answer(
-            request, mistake, f"Not recorded: {error}", action_form=_with_errors(form, error)
+            request, mistake, "Not recorded: see the form.", action_form=with_errors(form, error)
         )
     except reporting.NotAllowed as error:
         return _answer(request, mistake, f"Not recorded: {error}.")
@@ -103,7 +116,7 @@ STEPS = {"approve": services.approve, "take": services.take, "remove": services.
 @login_required
 @require_POST
 def step_action(request: HttpRequest, mistake_id: int, action_id: int, step: str) -> HttpResponse:
-    mistake = _mistake(request, mistake_id)
+    mistake = mistake_or_404(request, mistake_id)
     if step not in STEPS:
         raise Http404("no such step")
     try:
@@ -119,7 +132,7 @@ def step_action(request: HttpRequest, mistake_id: int, action_id: int, step: str
 @login_required
 @require_POST
 def add_care(request: HttpRequest, mistake_id: int) -> HttpResponse:
-    mistake = _mistake(request, mistake_id)
+    mistake = mistake_or_404(request, mistake_id)
     form = CareForm(request.POST, auto_id="care-%s")
     if not form.is_valid():
         return _answer(request, mistake, "Not recorded: say what was done.", care_form=form)
@@ -127,7 +140,7 @@ def add_care(request: HttpRequest, mistake_id: int) -> HttpResponse:
         services.record_customer_care(mistake, actor=request.user, text=form.cleaned_data["text"])
     except reporting.InvalidInput as error:
         return _answer(
-            request, mistake, f"Not recorded: {error}", care_form=_with_errors(form, error)
+            request, mistake, "Not recorded: see the form.", care_form=with_errors(form, error)
         )
     except reporting.NotAllowed as error:
         return _answer(request, mistake, f"Not recorded: {error}.")
@@ -137,7 +150,7 @@ def add_care(request: HttpRequest, mistake_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def add_support(request: HttpRequest, mistake_id: int) -> HttpResponse:
-    mistake = _mistake(request, mistake_id)
+    mistake = mistake_or_404(request, mistake_id)
     form = SupportForm(request.POST, auto_id="support-%s")
     if not form.is_valid():
         return _answer(request, mistake, "Not recorded: see the form.", support_form=form)

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from ownup.containment.views import mistake_or_404, spelled_out, with_errors
 from ownup.decisions import services
 from ownup.decisions.forms import DecisionForm, OptionForm
 from ownup.decisions.models import SCORE_MAX, SCORE_MIN
@@ -21,8 +22,12 @@ SECTION_TEMPLATE = "decisions/_section.html"
 
 
 def _decision_form(mistake: Mistake, data: Any = None) -> DecisionForm:
-    choices = [(o.pk, o.title) for o in mistake.options.all()]
-    return DecisionForm(data, options=choices, auto_id="decide-%s")
+    rows = services.ranking(mistake)
+    choices = [(row.option.pk, f"{row.rank}. {row.option.title}") for row in rows]
+    # Offered first: the current choice when revisiting, else the best-ranked option.
+    current = services.current_decision(mistake)
+    suggested = current.option_id if current else (rows[0].option.pk if rows else None)
+    return DecisionForm(data, options=choices, initial={"option": suggested}, auto_id="decide-%s")
 
 
 def section_context(
@@ -42,13 +47,6 @@ def section_context(
         "decision_form": forms_given.get("decision_form") or _decision_form(mistake),
         "score_errors": forms_given.get("score_errors"),
     }
-
-
-def _mistake(request: HttpRequest, mistake_id: int) -> Mistake:
-    try:
-        return reporting.get_mistake(request.user, mistake_id)
-    except reporting.NotFound as error:
-        raise Http404(str(error)) from None
 
 
 def _answer(
@@ -74,20 +72,14 @@ def _answer(
         }
         return render(request, SECTION_TEMPLATE, context)
     if problem:
-        messages.error(request, problem)
+        messages.error(request, spelled_out(problem, forms_given))
     return redirect(mistake.get_absolute_url() + "#decision")
-
-
-def _with_errors(form: forms.Form, error: reporting.InvalidInput) -> forms.Form:
-    for field, problems in error.errors.items():
-        form.add_error(field if field in form.fields else None, " ".join(problems))
-    return form
 
 
 @login_required
 @require_POST
 def add_option(request: HttpRequest, mistake_id: int) -> HttpResponse:
-    mistake = _mistake(request, mistake_id)
+    mistake = mistake_or_404(request, mistake_id)
     form = OptionForm(request.POST, auto_id="option-%s")
     if not form.is_valid():
         return _answer(request, mistake, "Not added: see the form.", option_form=form)
@@ -95,7 +87,7 @@ def add_option(request: HttpRequest, mistake_id: int) -> HttpResponse:
         services.add_option(mistake, actor=request.user, **form.cleaned_data)
     except reporting.InvalidInput as error:
         return _answer(
-            request, mistake, f"Not added: {error}", option_form=_with_errors(form, error)
+            request, mistake, "Not added: see the form.", option_form=with_errors(form, error)
         )
     except reporting.NotAllowed as error:
         return _answer(request, mistake, f"Not added: {error}.")
@@ -105,7 +97,7 @@ def add_option(request: HttpRequest, mistake_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def score_option(request: HttpRequest, mistake_id: int, option_id: int) -> HttpResponse:
-    mistake = _mistake(request, mistake_id)
+    mistake = mistake_or_404(request, mistake_id)
     keys = [c.key for c in services.criteria()]
     given = {k: request.POST[k] for k in keys if request.POST.get(k)}
     try:
@@ -123,7 +115,7 @@ def score_option(request: HttpRequest, mistake_id: int, option_id: int) -> HttpR
 @login_required
 @require_POST
 def decide(request: HttpRequest, mistake_id: int) -> HttpResponse:
-    mistake = _mistake(request, mistake_id)
+    mistake = mistake_or_404(request, mistake_id)
     form = _decision_form(mistake, request.POST)
     if not form.is_valid():
         return _answer(request, mistake, "Not chosen: see the form.", decision_form=form)
@@ -136,7 +128,7 @@ def decide(request: HttpRequest, mistake_id: int) -> HttpResponse:
         )
     except reporting.InvalidInput as error:
         return _answer(
-            request, mistake, f"Not chosen: {error}", decision_form=_with_errors(form, error)
+            request, mistake, "Not chosen: see the form.", decision_form=with_errors(form, error)
         )
     except reporting.NotAllowed as error:
         return _answer(request, mistake, f"Not chosen: {error}.")

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from typer.testing import CliRunner
 
+from ownup.cli import get_app
 from ownup.reporting import services
 from ownup.reporting.models import Mistake
 
@@ -26,28 +26,12 @@ def mistake(reporter: User, billing: Any) -> Mistake:
     )
 
 
-@dataclass
-class CliResult:
-    code: int
-    out: str
-    err: str
-
-
 @pytest.fixture
-def run_cli(capsys: Any, monkeypatch: Any) -> Callable[..., CliResult]:
-    """Runs ``ownup`` as a person would type it, in this process and this test's database."""
-    from ownup import cli
+def ownup(admin_user: User) -> Callable[..., Any]:
+    """Runs ``ownup`` as a person would type it, against this test's database."""
+    runner = CliRunner()
 
-    def run(*args: str, user: str | None = None) -> CliResult:
-        argv = ["ownup", *(["--user", user] if user else []), *args]
-        monkeypatch.setattr(sys, "argv", argv)
-        capsys.readouterr()
-        code = 0
-        try:
-            cli.main()
-        except SystemExit as exit_:
-            code = int(exit_.code or 0)
-        captured = capsys.readouterr()
-        return CliResult(code, captured.out, captured.err)
+    def run(*args: str) -> Any:
+        return runner.invoke(get_app(), list(args))
 
     return run

@@ -122,12 +122,13 @@ def test_unknown_actions_and_other_peoples_mistakes_are_refused(
     )
     for path in ("containment", "support"):
         assert api_as(outsider).get(f"/api/v1/mistakes/{hidden.pk}/{path}").status_code == 404
-    assert api_as(outsider).post(f"/api/v1/mistakes/{hidden.pk}/containment", _check()).status_code == 404
+    assert (
+        api_as(outsider).post(f"/api/v1/mistakes/{hidden.pk}/containment", _check()).status_code
+        == 404
+    )
 
 
-def test_a_containment_left_in_place_after_the_fix_is_flagged(
-    api_as, client, responder, mistake
-):
+def test_a_containment_left_in_place_after_the_fix_is_flagged(api_as, client, responder, mistake):
     api = api_as(responder)
     base = f"/api/v1/mistakes/{mistake.pk}/containment"
     action_id = api.post(base, _check()).json()["id"]
@@ -192,9 +193,10 @@ def test_support_is_seen_only_by_managers_and_the_reporter(
     for who in (manager, reporter):
         body = api_as(who).get(f"/api/v1/mistakes/{mistake.pk}/containment").json()
         assert [s["note"] for s in body["support"]] == ["Talked it through over coffee"]
-    assert api_as(responder).get(f"/api/v1/mistakes/{mistake.pk}/containment").json()[
-        "support"
-    ] is None
+    assert (
+        api_as(responder).get(f"/api/v1/mistakes/{mistake.pk}/containment").json()["support"]
+        is None
+    )
     assert api_as(responder).get(f"/api/v1/mistakes/{mistake.pk}/support").status_code == 403
     refused = api_as(responder).post(f"/api/v1/mistakes/{mistake.pk}/support", {"note": "x"})
     assert refused.status_code == 403
@@ -234,3 +236,22 @@ def test_the_page_records_an_action_in_place_and_shows_errors_at_the_field(
     plain = client.post(url, {**form, "what": ""})
     assert plain.status_code == 302
     assert ContainmentAction.objects.count() == 1
+
+
+def test_without_htmx_the_message_names_the_problem(client, responder, mistake):
+    client.force_login(responder)
+    response = client.post(
+        f"/mistakes/{mistake.pk}/containment/",
+        {
+            "what": "Paused the run",
+            "could_harm": "x",
+            "reversible": "yes",
+            "rollback": "y",
+            "agreed_by": "Ada",
+            "remove_by": "2020-01-01T09:00",
+        },
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Remove by: It should be removed after it was put in place." in page
+    assert not ContainmentAction.objects.exists()
