@@ -7,6 +7,7 @@ everywhere.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -35,6 +36,17 @@ from ownup.reporting.stages import StageError
 ESCALATION_FACTORS = (1, 2, 4)
 
 CONTAINED_STATUSES = (ActionStatus.TAKEN, ActionStatus.REMOVED)
+
+
+def refuse_null_characters(fields: Mapping[str, str | None]) -> None:
+    """Text with a NUL character is refused up front: PostgreSQL cannot store it."""
+    bad = {
+        name: ["Remove the null character (\\x00) from it."]
+        for name, value in fields.items()
+        if isinstance(value, str) and "\x00" in value
+    }
+    if bad:
+        raise InvalidInput(bad)
 
 
 def _require_actor(user: AnyUser, mistake: Mistake, doing: str) -> None:
@@ -76,6 +88,9 @@ def record_action(
     is only proposed: someone other than its author must approve it before it is taken.
     """
     _require_actor(actor, mistake, "contain it")
+    refuse_null_characters(
+        {"what": what, "could_harm": could_harm, "rollback": rollback, "agreed_by": agreed_by}
+    )
     errors: dict[str, list[str]] = {}
     what = _clean_text(errors, "what", what, "Say what was done.", TEXT_MAX_LENGTH)
     could_harm = _clean_text(
@@ -196,6 +211,7 @@ def record_customer_care(
 ) -> CustomerCare:
     """What was done right now for the affected customers (a call, a credit, an apology)."""
     _require_actor(actor, mistake, "record what was done for customers")
+    refuse_null_characters({"text": text})
     errors: dict[str, list[str]] = {}
     text = _clean_text(
         errors, "text", text, "Say what was done for the customers.", DESCRIPTION_MAX_LENGTH
@@ -242,6 +258,7 @@ def offer_support(mistake: Mistake, *, actor: AnyUser, note: str = "") -> Suppor
     """Record that someone offered support to the person who made the mistake."""
     if not can_see(actor, mistake) or not is_team_manager(actor, mistake):
         raise NotAllowed("only the team's managers record support for the person who made it")
+    refuse_null_characters({"note": note})
     note = " ".join((note or "").split())
     if len(note) > TEXT_MAX_LENGTH:
         raise InvalidInput({"note": [f"Keep it under {TEXT_MAX_LENGTH} characters."]})

@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from ownup.containment.services import refuse_null_characters
 from ownup.decisions.models import (
     SCORE_MAX,
     SCORE_MIN,
@@ -71,6 +72,8 @@ def set_weight(criterion_key: str, weight: Any, *, actor: AnyUser) -> Criterion:
 
 def get_criterion(key: str) -> Criterion:
     try:
+        if "\x00" in key:
+            raise Criterion.DoesNotExist
         return Criterion.objects.get(key=key)
     except Criterion.DoesNotExist:
         known = ", ".join(criteria().values_list("key", flat=True))
@@ -120,6 +123,7 @@ def add_option(
 ) -> Option:
     """Add a candidate fix, optionally scored at once."""
     _require_actor(actor, mistake, "add options")
+    refuse_null_characters({"title": title, "description": description})
     errors: dict[str, list[str]] = {}
     title = " ".join((title or "").split())
     if not title:
@@ -242,6 +246,7 @@ def ranking(mistake: Mistake) -> list[Ranked]:
 def decide(mistake: Mistake, *, actor: AnyUser, option_id: Any, rationale: str) -> Decision:
     """Choose an option, with why. Choosing again revisits the decision: the earlier one stays."""
     _require_actor(actor, mistake, "decide")
+    refuse_null_characters({"rationale": rationale})
     errors: dict[str, list[str]] = {}
     option = None
     try:

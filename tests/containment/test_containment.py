@@ -255,3 +255,13 @@ def test_without_htmx_the_message_names_the_problem(client, responder, mistake):
     page = response.content.decode()
     assert "Remove by: It should be removed after it was put in place." in page
     assert not ContainmentAction.objects.exists()
+
+
+def test_a_null_character_is_refused_not_a_server_error(api_as, responder, mistake):
+    api = api_as(responder)
+    response = api.post(f"/api/v1/mistakes/{mistake.pk}/containment", _check(what="a\x00b"))
+    assert response.status_code == 422
+    assert "what" in response.json()["errors"]
+    care = api.post(f"/api/v1/mistakes/{mistake.pk}/customer-care", {"text": "\x00"})
+    assert care.status_code == 422
+    assert not ContainmentAction.objects.exists()

@@ -32,6 +32,11 @@ def _escalate(run_tasks):
     return run_tasks()
 
 
+def _escalations(smtp_server):
+    """The escalation emails received (a new report's own notice is not what is tested here)."""
+    return [m for m in smtp_server.received if "Not contained in time" in m.message["Subject"]]
+
+
 def test_managers_hear_once_per_level(
     time_machine, late, manager, responder, make_user, platform, smtp_server, run_tasks
 ):
@@ -39,23 +44,23 @@ def test_managers_hear_once_per_level(
 
     time_machine.move_to(REPORTED + timedelta(minutes=59), tick=False)
     _escalate(run_tasks)
-    assert smtp_server.received == []
+    assert _escalations(smtp_server) == []
 
     time_machine.move_to(REPORTED + timedelta(minutes=61), tick=False)
     _escalate(run_tasks)
-    assert [m.recipients for m in smtp_server.received] == [["ada@example.com"]]
-    mail = smtp_server.received[0].message
+    assert [m.recipients for m in _escalations(smtp_server)] == [["ada@example.com"]]
+    mail = _escalations(smtp_server)[0].message
     assert "Not contained in time" in mail["Subject"]
     assert f"/mistakes/{late.pk}/" in mail.get_content()
 
     time_machine.move_to(REPORTED + timedelta(minutes=90), tick=False)
     _escalate(run_tasks)
     _escalate(run_tasks)
-    assert len(smtp_server.received) == 1
+    assert len(_escalations(smtp_server)) == 1
 
     time_machine.move_to(REPORTED + timedelta(minutes=121), tick=False)
     _escalate(run_tasks)
-    assert len(smtp_server.received) == 2
+    assert len(_escalations(smtp_server)) == 2
     assert list(Escalation.objects.values_list("level", "notified")) == [
         (1, ["ada"]),
         (2, ["ada"]),
@@ -81,7 +86,7 @@ def test_a_contained_mistake_does_not_escalate(
     )
     time_machine.move_to(REPORTED + timedelta(hours=5), tick=False)
     _escalate(run_tasks)
-    assert smtp_server.received == []
+    assert _escalations(smtp_server) == []
     assert not Escalation.objects.exists()
 
 
@@ -102,7 +107,7 @@ def test_only_managers_who_can_see_it_are_told(
     )
     time_machine.move_to(REPORTED + timedelta(minutes=61), tick=False)
     _escalate(run_tasks)
-    assert [m.recipients for m in smtp_server.received] == [[insider.email]]
+    assert [m.recipients for m in _escalations(smtp_server)] == [[insider.email]]
     assert Escalation.objects.get(mistake=hidden).notified == ["fay"]
 
 
@@ -112,4 +117,4 @@ def test_a_worker_that_was_down_sends_the_highest_level_only(
     time_machine.move_to(REPORTED + timedelta(hours=5), tick=False)
     _escalate(run_tasks)
     assert list(Escalation.objects.values_list("level", flat=True)) == [3]
-    assert len(smtp_server.received) == 1
+    assert len(_escalations(smtp_server)) == 1

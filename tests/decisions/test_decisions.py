@@ -221,3 +221,12 @@ def test_the_admin_edits_the_weights(client, admin_user):
     page = client.get("/admin/decisions/criterion/")
     assert page.status_code == 200
     assert "Customer impact" in page.content.decode()
+
+
+def test_a_null_character_is_refused_not_a_server_error(api_as, responder, admin_user, mistake):
+    api = api_as(responder)
+    assert _add(api, mistake, "Check\x00it").status_code == 422
+    path = f"/api/v1/mistakes/{mistake.pk}/decision"
+    assert api.post(path, {"option_id": 1, "rationale": "\x00"}).status_code == 422
+    assert api_as(admin_user).patch("/api/v1/criteria/ri%00sk", {"weight": 2}).status_code == 404
+    assert not Option.objects.exists()
