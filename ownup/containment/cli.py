@@ -194,11 +194,17 @@ def support(
     console.print(f"Recorded: support offered on #{mistake.pk} (private to managers and reporter).")
 
 
+PANEL = "Stage 2: contain it, do no harm"
+
+
 def register(app: typer.Typer) -> None:
-    app.command("contain")(contain)
-    app.command("containment")(show_containment)
-    app.command("approve")(approve)
-    app.command("take")(take)
-    app.command("lift")(lift)
-    app.command("care")(care)
-    app.command("support")(support)
+    for name, command in [
+        ("contain", contain),
+        ("approve", approve),
+        ("take", take),
+        ("lift", lift),
+        ("care", care),
+        ("support", support),
+        ("containment", show_containment),
+    ]:
+        app.command(name, rich_help_panel=PANEL)(command)

@@ -175,8 +175,11 @@ def show_decision(
         console.print(f"[yellow]Warning:[/] {record['warning']}", highlight=False)
 
 
+PANEL = "Stage 4: weigh the options, decide"
+
+
 def register(app: typer.Typer) -> None:
-    app.add_typer(options_app, name="options")
-    app.add_typer(criteria_app, name="criteria")
-    app.command("decide")(decide)
-    app.command("decision")(show_decision)
+    app.add_typer(options_app, name="options", rich_help_panel=PANEL)
+    app.command("decide", rich_help_panel=PANEL)(decide)
+    app.command("decision", rich_help_panel=PANEL)(show_decision)
+    app.add_typer(criteria_app, name="criteria", rich_help_panel=PANEL)
