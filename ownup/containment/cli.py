@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import typer
@@ -198,7 +199,7 @@ PANEL = "Stage 2: contain it, do no harm"
 
 
 def register(app: typer.Typer) -> None:
-    for name, command in [
+    commands: list[tuple[str, Callable[..., None]]] = [
         ("contain", contain),
         ("approve", approve),
         ("take", take),
@@ -206,5 +207,6 @@ def register(app: typer.Typer) -> None:
         ("care", care),
         ("support", support),
         ("containment", show_containment),
-    ]:
+    ]
+    for name, command in commands:
         app.command(name, rich_help_panel=PANEL)(command)

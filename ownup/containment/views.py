@@ -5,19 +5,32 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from ownup.containment import services
 from ownup.containment.forms import ActionForm, CareForm, SupportForm
+from ownup.containment.inplace import answer, mistake_or_404, with_errors
 from ownup.reporting import services as reporting
 from ownup.reporting.models import Mistake
 from ownup.reporting.stages import StageError
 
 SECTION_TEMPLATE = "containment/_section.html"
+
+
+def _answer(
+    request: HttpRequest, mistake: Mistake, problem: str = "", **forms_given: forms.Form
+) -> HttpResponse:
+    return answer(
+        request,
+        mistake,
+        template=SECTION_TEMPLATE,
+        anchor="containment",
+        section_context=section_context,
+        problem=problem,
+        forms_given=forms_given,
+    )
 
 
 def section_context(
@@ -42,54 +55,6 @@ def section_context(
         "support_form": forms_given.get("support_form") or SupportForm(auto_id="support-%s"),
         "open_form": "action_form" in forms_given,
     }
-
-
-def mistake_or_404(request: HttpRequest, mistake_id: int) -> Mistake:
-    try:
-        return reporting.get_mistake(request.user, mistake_id)
-    except reporting.NotFound as error:
-        raise Http404(str(error)) from None
-
-
-def _answer(
-    request: HttpRequest, mistake: Mistake, problem: str = "", **forms_given: forms.Form
-) -> HttpResponse:
-    """htmx gets the section back in place; a plain browser goes back to the page."""
-    if request.headers.get("HX-Request"):
-        if not problem and not forms_given:
-            # Done: reload the page, so the next step and the timeline tell the new story too.
-            response = HttpResponse(status=204)
-            response["HX-Refresh"] = "true"
-            return response
-        context = {
-            "mistake": mistake,
-            "can_act": reporting.can_act(request.user, mistake),
-            "section": section_context(request, mistake, **forms_given),
-            "problem": problem,
-        }
-        return render(request, SECTION_TEMPLATE, context)
-    if problem:
-        messages.error(request, spelled_out(problem, forms_given))
-    return redirect(mistake.get_absolute_url() + "#containment")
-
-
-def spelled_out(problem: str, forms_given: dict[str, Any]) -> str:
-    """Without htmx the form is not shown again, so the message names each problem."""
-    for form in forms_given.values():
-        if isinstance(form, forms.Form) and form.errors:
-            details = "; ".join(
-                f"{form.fields[name].label if name in form.fields else 'form'}: "
-                + " ".join(str(e) for e in errs)
-                for name, errs in form.errors.items()
-            )
-            return problem.replace("see the form.", details)
-    return problem
-
-
-def with_errors(form: forms.Form, error: reporting.InvalidInput) -> forms.Form:
-    for field, problems in error.errors.items():
-        form.add_error(field if field in form.fields else None, " ".join(problems))
-    return form
 
 
 @login_required

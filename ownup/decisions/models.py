@@ -14,6 +14,41 @@ SCORE_MIN, SCORE_MAX = 1, 5
 WEIGHT_MAX = 100
 
 
+# key, name, description, weight, lower is better
+DEFAULT_CRITERIA = [
+    ("effort", "Effort", "How much work it takes to put in place.", 2, True),
+    ("risk", "Risk", "How likely it is to break something else.", 3, True),
+    ("time", "Time", "How long until it is in place.", 2, True),
+    ("cost", "Cost", "What it costs, once and to keep.", 1, True),
+    (
+        "customer_impact",
+        "Customer impact",
+        "How much it protects customers from this mistake happening again.",
+        3,
+        False,
+    ),
+    ("reversibility", "Reversibility", "How easily it can be undone if it goes wrong.", 1, False),
+]
+
+
+class CriterionQuerySet(models.QuerySet["Criterion"]):
+    def in_use(self) -> CriterionQuerySet:
+        """The organisation's criteria, in order; the default ones if it has none."""
+        if not self.exists():
+            self.bulk_create(
+                self.model(
+                    key=key,
+                    name=name,
+                    description=description,
+                    weight=weight,
+                    lower_is_better=lower,
+                    position=position,
+                )
+                for position, (key, name, description, weight, lower) in enumerate(DEFAULT_CRITERIA)
+            )
+        return self.order_by("position", "pk")
+
+
 class Criterion(models.Model):
     """One thing options are weighed on, with the organisation's weight for it."""
 
@@ -29,6 +64,8 @@ class Criterion(models.Model):
         default=False, help_text="On for effort, risk, time and cost: a low score is good."
     )
     position = models.PositiveSmallIntegerField(default=0)
+
+    objects = CriterionQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "pk"]

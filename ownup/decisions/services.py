@@ -45,7 +45,7 @@ WEAK_WARNING = (
 
 
 def criteria() -> QuerySet[Criterion]:
-    return Criterion.objects.all()
+    return Criterion.objects.in_use()
 
 
 def _weight(value: Any) -> int:
@@ -74,7 +74,7 @@ def get_criterion(key: str) -> Criterion:
     try:
         if "\x00" in key:
             raise Criterion.DoesNotExist
-        return Criterion.objects.get(key=key)
+        return criteria().get(key=key)
     except Criterion.DoesNotExist:
         known = ", ".join(criteria().values_list("key", flat=True))
         raise NotFound(f"no criterion {key!r}; the criteria are {known}") from None

@@ -5,13 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from ownup.containment.views import mistake_or_404, spelled_out, with_errors
+from ownup.containment.inplace import answer, mistake_or_404, with_errors
 from ownup.decisions import services
 from ownup.decisions.forms import DecisionForm, OptionForm
 from ownup.decisions.models import SCORE_MAX, SCORE_MIN
@@ -19,6 +17,27 @@ from ownup.reporting import services as reporting
 from ownup.reporting.models import Mistake
 
 SECTION_TEMPLATE = "decisions/_section.html"
+
+
+def _answer(
+    request: HttpRequest,
+    mistake: Mistake,
+    problem: str = "",
+    *,
+    refresh: bool = False,
+    **forms_given: Any,
+) -> HttpResponse:
+    # Options and scores change only this section; a choice changes the next step too.
+    return answer(
+        request,
+        mistake,
+        template=SECTION_TEMPLATE,
+        anchor="decision",
+        section_context=section_context,
+        problem=problem,
+        refresh=refresh,
+        forms_given=forms_given,
+    )
 
 
 def _decision_form(mistake: Mistake, data: Any = None) -> DecisionForm:
@@ -47,33 +66,6 @@ def section_context(
         "decision_form": forms_given.get("decision_form") or _decision_form(mistake),
         "score_errors": forms_given.get("score_errors"),
     }
-
-
-def _answer(
-    request: HttpRequest,
-    mistake: Mistake,
-    problem: str = "",
-    *,
-    refresh: bool = False,
-    **forms_given: Any,
-) -> HttpResponse:
-    """htmx gets the section back in place; a plain browser goes back to the page."""
-    if request.headers.get("HX-Request"):
-        if refresh and not problem:
-            # A choice changes the next step and the timeline too: reload the whole page.
-            response = HttpResponse(status=204)
-            response["HX-Refresh"] = "true"
-            return response
-        context = {
-            "mistake": mistake,
-            "can_act": reporting.can_act(request.user, mistake),
-            "section": section_context(request, mistake, **forms_given),
-            "problem": problem,
-        }
-        return render(request, SECTION_TEMPLATE, context)
-    if problem:
-        messages.error(request, spelled_out(problem, forms_given))
-    return redirect(mistake.get_absolute_url() + "#decision")
 
 
 @login_required

@@ -1,20 +1,6 @@
 from django.db import migrations
 
-# key, name, description, weight, lower is better
-DEFAULT_CRITERIA = [
-    ("effort", "Effort", "How much work it takes to put in place.", 2, True),
-    ("risk", "Risk", "How likely it is to break something else.", 3, True),
-    ("time", "Time", "How long until it is in place.", 2, True),
-    ("cost", "Cost", "What it costs, once and to keep.", 1, True),
-    (
-        "customer_impact",
-        "Customer impact",
-        "How much it protects customers from this mistake happening again.",
-        3,
-        False,
-    ),
-    ("reversibility", "Reversibility", "How easily it can be undone if it goes wrong.", 1, False),
-]
+from ownup.decisions.models import DEFAULT_CRITERIA
 
 
 def add_defaults(apps, schema_editor):
