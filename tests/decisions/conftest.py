@@ -1,0 +1,3 @@
+from tests.containment.conftest import mistake, ownup
+
+__all__ = ["mistake", "ownup"]
