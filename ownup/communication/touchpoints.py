@@ -1,0 +1,42 @@
+"""What other stages know that a message needs, looked up only when their app provides it.
+
+Understanding (touch points, causes) and Containment are built beside this app; each lookup
+asks for one small, documented function and falls back to nothing when it is not there, so
+Communication works with or without them.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+from django.contrib.auth.models import User
+
+from ownup.reporting.models import Mistake
+
+
+def _provided(module: str, name: str) -> Any:
+    try:
+        return getattr(import_module(module), name, None)
+    except ImportError:
+        return None
+
+
+def owners(mistake: Mistake) -> list[User]:
+    """The owners of the mistake's touch points: ``understanding.services.touch_point_owners``."""
+    lookup = _provided("ownup.understanding.services", "touch_point_owners")
+    if lookup is None:
+        return []
+    return [person for person in lookup(mistake) if isinstance(person, User)]
+
+
+def why(mistake: Mistake) -> str:
+    """Why it happened, in a sentence or two: ``understanding.services.why_summary``."""
+    lookup = _provided("ownup.understanding.services", "why_summary")
+    return str(lookup(mistake) or "") if lookup else ""
+
+
+def containment(mistake: Mistake) -> str:
+    """What was done at once to stop the harm: ``containment.services.containment_summary``."""
+    lookup = _provided("ownup.containment.services", "containment_summary")
+    return str(lookup(mistake) or "") if lookup else ""
