@@ -19,11 +19,12 @@ class ActionForm(forms.Form):
         max_length=TITLE_MAX_LENGTH,
         error_messages={"required": "Say what will be done."},
     )
-    kind = forms.ChoiceField(choices=Kind.choices, initial=Kind.CORRECTIVE)
+    kind = forms.ChoiceField(choices=Kind.choices, initial=Kind.CORRECTIVE, required=False)
     strength = forms.ChoiceField(
         label="Action strength",
         choices=Strength.choices,
         initial=Strength.MEDIUM,
+        required=False,
         help_text="Strong actions change the system; weak ones ask people to try harder.",
     )
     owner = forms.ModelChoiceField(
@@ -56,6 +57,12 @@ class ActionForm(forms.Form):
         if not title:
             raise forms.ValidationError("Say what will be done.")
         return title
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data["kind"] or Kind.CORRECTIVE
+
+    def clean_strength(self) -> str:
+        return self.cleaned_data["strength"] or Strength.MEDIUM
 
     def clean_due_date(self) -> Any:
         due = self.cleaned_data["due_date"]

@@ -1,0 +1,31 @@
+"""Fixtures for telling: the fixes' mistake and CLI, and running retries as the worker would."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import time_machine
+from django.utils import timezone
+from huey.contrib.djhuey import HUEY
+
+from tests.fixes.conftest import mistake, ownup_cli  # noqa: F401  (shared fixtures)
+
+
+@pytest.fixture
+def run_retries(run_tasks: Callable[[], list[Any]]) -> Iterator[Callable[[timedelta], list[Any]]]:
+    """Moves the clock past a retry's delay and runs what the worker's scheduler would then run."""
+
+    def run(after: timedelta) -> list[Any]:
+        with time_machine.travel(timezone.now() + after, tick=False):
+            for task in HUEY.read_schedule():
+                HUEY.enqueue(task)
+            return run_tasks()
+
+    yield run
+
+
+def scheduled_count() -> int:
+    return HUEY.scheduled_count()
