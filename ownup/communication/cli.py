@@ -14,7 +14,7 @@ from ownup.cli import acting_user, console, fail, print_json
 from ownup.communication import language, services
 from ownup.communication.language import Finding
 from ownup.communication.records import findings_record, message_record
-from ownup.reporting.services import get_mistake
+from ownup.reporting.services import InvalidInput, get_mistake
 
 
 def _print_findings(findings: list[Finding]) -> None:
@@ -70,14 +70,23 @@ def tell(
         _print_findings(language.check_text(body, "body"))
         console.print("Add --send to send it (and --to for each recipient).")
         return
-    message = services.send(
-        mistake,
-        audience_key=audience,
-        subject=subject or drafted.subject,
-        body=body,
-        recipients=recipients,
-        actor=user,
-    )
+    try:
+        message = services.send(
+            mistake,
+            audience_key=audience,
+            subject=subject or drafted.subject,
+            body=body,
+            recipients=recipients,
+            actor=user,
+        )
+    except InvalidInput as refused:
+        names = {"recipients": "--to", "subject": "--subject", "body": "--body-file"}
+        fail(
+            "; ".join(
+                f"{names.get(field, field)}: {' '.join(problems)}"
+                for field, problems in refused.errors.items()
+            )
+        )
     if as_json:
         print_json(message_record(message))
         return

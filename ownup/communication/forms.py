@@ -11,7 +11,7 @@ from ownup.communication.models import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH, Audi
 
 class TellForm(forms.Form):
     audience = forms.ModelChoiceField(
-        queryset=Audience.objects.all(), to_field_name="key", empty_label=None
+        queryset=Audience.objects.none(), to_field_name="key", empty_label=None
     )
     recipients = forms.CharField(
         label="To",
@@ -26,6 +26,7 @@ class TellForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["audience"].queryset = Audience.objects.listed()  # type: ignore[attr-defined]
         self.fields["audience"].widget.attrs["onchange"] = (
             "location.search = '?audience=' + encodeURIComponent(this.value)"
         )

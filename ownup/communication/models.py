@@ -22,6 +22,27 @@ def check_template(text: str) -> None:
         raise ValidationError(f"This template does not parse: {error}") from None
 
 
+class AudienceQuerySet(models.QuerySet["Audience"]):
+    def listed(self) -> AudienceQuerySet:
+        """The organisation's audiences; the default four if it has none (nobody could be told)."""
+        if not self.exists():
+            from ownup.communication.defaults import AUDIENCES
+
+            for key, name, description, position, proposes, subject, body in AUDIENCES:
+                self.get_or_create(
+                    key=key,
+                    defaults={
+                        "name": name,
+                        "description": description,
+                        "position": position,
+                        "proposes": proposes,
+                        "subject_template": subject,
+                        "body_template": body.strip() + "\n",
+                    },
+                )
+        return self.order_by("position", "name")
+
+
 class Audience(models.Model):
     """Who a message is for, with the templates its draft is written from (editable)."""
 
@@ -43,6 +64,8 @@ class Audience(models.Model):
         help_text="Django template text. Context: mistake, what_happened, why, contained, "
         "done_actions, next_actions, lead, organisation.",
     )
+
+    objects = AudienceQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "name"]

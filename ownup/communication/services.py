@@ -45,11 +45,11 @@ ACK_SALT = "ownup.communication.acknowledge"
 
 
 def audiences() -> QuerySet[Audience]:
-    return Audience.objects.all()
+    return Audience.objects.listed()
 
 
 def get_audience(key: str) -> Audience:
-    found = Audience.objects.filter(key=key).first()
+    found = audiences().filter(key=key).first()
     if found is None:
         keys = ", ".join(audiences().values_list("key", flat=True))
         raise InvalidInput({"audience": [f"There is no audience {key!r}; choose one of {keys}."]})

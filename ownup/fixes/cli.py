@@ -5,10 +5,20 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from ownup.cli import acting_user, console, print_json
+from ownup.cli import acting_user, console, fail, print_json
 from ownup.fixes import services
 from ownup.fixes.records import action_record
-from ownup.reporting.services import get_mistake
+from ownup.reporting.services import InvalidInput, get_mistake
+
+# An action's fields by the names the command-line options give them.
+OPTION_NAMES = {
+    "title": "TITLE",
+    "owner": "--owner",
+    "due_date": "--due",
+    "kind": "--kind",
+    "strength": "--strength",
+    "tracker_url": "--tracker",
+}
 
 actions = typer.Typer(help="Corrective and preventive actions: the real fix.", no_args_is_help=True)
 
@@ -27,18 +37,23 @@ def add(
     """Add a corrective or preventive action to a mistake."""
     user = acting_user()
     mistake = get_mistake(user, mistake_id)
-    action = services.add_action(
-        mistake,
-        {
-            "title": title,
-            "owner": owner,
-            "due_date": due,
-            "kind": kind,
-            "strength": strength,
-            "tracker_url": tracker,
-        },
-        actor=user,
-    )
+    given = {
+        "title": title,
+        "owner": owner,
+        "due_date": due,
+        "kind": kind,
+        "strength": strength,
+        "tracker_url": tracker,
+    }
+    try:
+        action = services.add_action(mistake, given, actor=user)
+    except InvalidInput as refused:
+        fail(
+            "; ".join(
+                f"{OPTION_NAMES.get(field, field)}: {' '.join(problems)}"
+                for field, problems in refused.errors.items()
+            )
+        )
     if as_json:
         print_json(action_record(action))
         return

@@ -14,6 +14,18 @@ from huey.contrib.djhuey import HUEY
 from tests.fixes.conftest import mistake, ownup_cli  # noqa: F401  (shared fixtures)
 
 
+@pytest.fixture(autouse=True)
+def blame_terms(request: pytest.FixtureRequest) -> None:
+    """The seeded word list, also after a test that committed and emptied the database."""
+    uses_commits = "transactional_db" in request.fixturenames or "run_tasks" in request.fixturenames
+    request.getfixturevalue("transactional_db" if uses_commits else "db")
+    from ownup.communication.defaults import BLAME_TERMS
+    from ownup.communication.models import BlameTerm
+
+    if not BlameTerm.objects.exists():
+        BlameTerm.objects.bulk_create(BlameTerm(phrase=p, suggestion=s) for p, s in BLAME_TERMS)
+
+
 @pytest.fixture
 def run_retries(run_tasks: Callable[[], list[Any]]) -> Iterator[Callable[[timedelta], list[Any]]]:
     """Moves the clock past a retry's delay and runs what the worker's scheduler would then run."""
@@ -24,7 +36,7 @@ def run_retries(run_tasks: Callable[[], list[Any]]) -> Iterator[Callable[[timede
                 HUEY.enqueue(task)
             return run_tasks()
 
-    yield run
+    return run
 
 
 def scheduled_count() -> int:

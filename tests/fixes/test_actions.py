@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from ownup.fixes import services
 from ownup.fixes.models import Action, FixPolicy
-from ownup.reporting import stages
 from ownup.reporting import services as reporting
+from ownup.reporting import stages
 
 
 def _due(days: int = 7) -> str:

@@ -50,7 +50,7 @@ def test_bad_command_lines_say_what_is_wrong_in_one_line(ownup_cli, mistake, res
         user=responder,
     )
     assert past.exit_code == 1
-    assert "due_date: The due date 2020-01-01 is in the past" in past.output
+    assert "--due: The due date 2020-01-01 is in the past" in past.output
     missing = ownup_cli("action", "done", "999", "--evidence", "x", user=responder)
     assert missing.exit_code == 1
     assert "no action #999" in missing.output
