@@ -14,7 +14,7 @@ from ownup.reporting.services import AnyUser
 
 
 def part(mistake: Mistake, viewer: AnyUser) -> PostmortemPart | None:
-    messages = list(services.messages_of(mistake))
+    messages = list(services.messages_of(mistake).order_by("sent_at", "pk"))
     lead = services.lead_of(mistake)
     if not messages and lead is None:
         return None
