@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from ownup import postmortem
-from ownup.cli import acting_user, console, fail, print_json
+from ownup.cli import acting_user, console, fail, fail_naming_options, print_json
 from ownup.communication import language, services
 from ownup.communication.language import Finding
 from ownup.communication.records import findings_record, message_record
@@ -81,12 +81,7 @@ def tell(
         )
     except InvalidInput as refused:
         names = {"recipients": "--to", "subject": "--subject", "body": "--body-file"}
-        fail(
-            "; ".join(
-                f"{names.get(field, field)}: {' '.join(problems)}"
-                for field, problems in refused.errors.items()
-            )
-        )
+        fail_naming_options(refused, names)
     if as_json:
         print_json(message_record(message))
         return

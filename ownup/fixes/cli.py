@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from ownup.cli import acting_user, console, fail, print_json
+from ownup.cli import acting_user, console, fail_naming_options, print_json
 from ownup.fixes import services
 from ownup.fixes.records import action_record
 from ownup.reporting.services import InvalidInput, get_mistake
@@ -48,12 +48,7 @@ def add(
     try:
         action = services.add_action(mistake, given, actor=user)
     except InvalidInput as refused:
-        fail(
-            "; ".join(
-                f"{OPTION_NAMES.get(field, field)}: {' '.join(problems)}"
-                for field, problems in refused.errors.items()
-            )
-        )
+        fail_naming_options(refused, OPTION_NAMES)
     if as_json:
         print_json(action_record(action))
         return

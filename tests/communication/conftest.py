@@ -11,7 +11,7 @@ import time_machine
 from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
-from tests.fixes.conftest import mistake, ownup_cli  # noqa: F401  (shared fixtures)
+from tests.fixes.conftest import mistake, ownup_cli, secret  # noqa: F401  (shared fixtures)
 
 
 @pytest.fixture(autouse=True)

@@ -79,17 +79,8 @@ def test_bad_recipients_are_refused_naming_each(api_as, mistake, responder, reci
 
 
 def test_a_confidential_mistake_is_told_only_to_people_who_can_see_it(
-    api_as, reporter, responder, outsider
+    secret, api_as, reporter, responder, outsider
 ):
-    secret = reporting.report(
-        {
-            "title": "Salary spreadsheet shared by mistake",
-            "confidentiality": "restricted",
-            "restricted_to": ["bo"],
-            "team": "billing",
-        },
-        reporter=reporter,
-    )
     api = api_as(responder)
     for recipients, words in [
         ([outsider.email], "not someone who can see"),

@@ -72,17 +72,8 @@ def test_html_and_pdf_downloads_from_the_page(story, responder, outsider, report
 
 
 def test_a_restricted_mistake_is_exported_to_nobody_outside_it(
-    api_as, reporter, responder, outsider
+    secret, api_as, reporter, responder, outsider
 ):
-    secret = reporting.report(
-        {
-            "title": "Salary spreadsheet shared by mistake",
-            "confidentiality": "restricted",
-            "restricted_to": ["bo"],
-            "team": "billing",
-        },
-        reporter=reporter,
-    )
     assert api_as(outsider).get(f"/api/v1/mistakes/{secret.pk}/postmortem").status_code == 404
     page = Client()
     page.force_login(outsider)

@@ -28,6 +28,20 @@ def mistake(reporter: User, responder: User, manager: User, billing: Any) -> Mis
 
 
 @pytest.fixture
+def secret(reporter: User, responder: User, billing: Any) -> Mistake:
+    """A restricted mistake: its reporter, and bo (a billing responder), may see it."""
+    return services.report(
+        {
+            "title": "Salary spreadsheet shared by mistake",
+            "confidentiality": "restricted",
+            "restricted_to": [responder.username],
+            "team": "billing",
+        },
+        reporter=reporter,
+    )
+
+
+@pytest.fixture
 def ownup_cli() -> Callable[..., Any]:
     """Runs ``ownup`` in-process against the test database, as ``user`` when given."""
     runner = CliRunner()

@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from ownup.fixes import services
 from ownup.fixes.models import Action, FixPolicy
-from ownup.reporting import services as reporting
 from ownup.reporting import stages
 
 
@@ -81,33 +80,17 @@ def test_done_needs_evidence(api_as, mistake, responder):
     assert Action.objects.get().status == "open"
 
 
-def test_an_owner_who_cannot_see_the_mistake_is_refused(api_as, responder, outsider, reporter):
-    secret = reporting.report(
-        {
-            "title": "Payroll file emailed to the wrong list",
-            "confidentiality": "restricted",
-            "restricted_to": ["bo"],
-            "team": "billing",
-        },
-        reporter=reporter,
-    )
+def test_an_owner_who_cannot_see_the_mistake_is_refused(
+    secret, api_as, responder, outsider, reporter
+):
     response = _add(api_as(responder), secret, owner=outsider.username)
     assert response.status_code == 422
     assert "cannot see" in response.json()["errors"]["owner"][0]
 
 
 def test_people_outside_a_restricted_mistake_cannot_see_its_actions(
-    api_as, reporter, responder, outsider
+    secret, api_as, reporter, responder, outsider
 ):
-    secret = reporting.report(
-        {
-            "title": "Payroll file emailed to the wrong list",
-            "confidentiality": "restricted",
-            "restricted_to": ["bo"],
-            "team": "billing",
-        },
-        reporter=reporter,
-    )
     action = _add(api_as(responder), secret).json()
     outside = api_as(outsider)
     assert outside.get(f"/api/v1/actions/{action['id']}").status_code == 404
