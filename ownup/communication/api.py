@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from ownup import postmortem
 from ownup.communication import language, services
 from ownup.communication.models import BODY_MAX_LENGTH, SUBJECT_MAX_LENGTH, Audience, Recipient
 from ownup.communication.records import findings_record, message_record
@@ -96,10 +95,6 @@ class TextIn(Schema):
 
 class DraftQuery(Schema):
     audience: str = Field(..., description="An audience key, for example customers.")
-
-
-class ExportQuery(Schema):
-    format: str = Field("md", description="md, html or pdf", pattern="^(md|html|pdf)$")
 
 
 @router.get("/audiences", response=list[AudienceOut], summary="The audiences messages are for")
@@ -206,27 +201,3 @@ def check_mistake(request: HttpRequest, mistake_id: int) -> dict[str, Any]:
 @router.post("/language-check", response=LanguageCheckOut, summary="Blame-language check of a text")
 def check_text(request: HttpRequest, payload: TextIn) -> dict[str, Any]:
     return findings_record(language.check_text(payload.text))
-
-
-@router.get(
-    "/mistakes/{mistake_id}/postmortem",
-    summary="The postmortem as Markdown, HTML or PDF",
-    response={200: str},
-    openapi_extra={
-        "responses": {
-            200: {
-                "content": {
-                    "text/markdown": {"schema": {"type": "string"}},
-                    "text/html": {"schema": {"type": "string"}},
-                    "application/pdf": {"schema": {"type": "string", "format": "binary"}},
-                }
-            }
-        }
-    },
-)
-def export(request: HttpRequest, mistake_id: int, query: Query[ExportQuery]) -> HttpResponse:
-    mistake = get_mistake(request.user, mistake_id)
-    document = postmortem.export(mistake, request.user, query.format)
-    response = HttpResponse(document.content, content_type=document.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
-    return response

@@ -326,7 +326,7 @@ def get_message(user: AnyUser, message_id: int | str) -> Message:
         return Message.objects.select_related("mistake").get(
             pk=int(message_id), mistake__in=Mistake.objects.visible_to(user)
         )
-    except (Message.DoesNotExist, ValueError, TypeError):
+    except (Message.DoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFound(f"no message #{message_id} that you can see") from None
 
 
@@ -363,7 +363,7 @@ def recipient_for_token(token: str) -> Recipient:
     try:
         recipient_id = signing.loads(token, salt=ACK_SALT)
         return Recipient.objects.select_related("message", "message__mistake").get(pk=recipient_id)
-    except (signing.BadSignature, Recipient.DoesNotExist, TypeError, ValueError):
+    except (signing.BadSignature, Recipient.DoesNotExist, TypeError, ValueError, OverflowError):
         raise BadLink(
             "This acknowledgement link is not valid: it may have been cut short or changed. "
             "Copy the whole link from the email, or ask the sender for a new one."

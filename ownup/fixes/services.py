@@ -45,7 +45,7 @@ def get_action(user: AnyUser, action_id: int | str) -> Action:
         return Action.objects.select_related("mistake", "owner", "verified_by").get(
             pk=int(action_id), mistake__in=visible_mistakes(user)
         )
-    except (Action.DoesNotExist, ValueError, TypeError):
+    except (Action.DoesNotExist, ValueError, TypeError, OverflowError):
         raise NotFound(f"no action #{action_id} that you can see") from None
 
 
