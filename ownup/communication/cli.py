@@ -142,7 +142,7 @@ def language_check(
     mistake_id: int = typer.Argument(..., help="The mistake's number."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
-    """Check a report's words for phrasing that blames a person (a warning, not a block)."""
+    """Check a report's words for blaming phrases (a warning, not a block)."""
     findings = language.check_mistake(get_mistake(acting_user(), mistake_id))
     if as_json:
         print_json(findings_record(findings))
