@@ -155,3 +155,20 @@ def test_the_word_list_is_the_organisations_to_edit(api_as, reporter):
         "/api/v1/language-check", {"text": "The invoice run used the old price list."}
     ).json()
     assert neutral == {"count": 0, "findings": []}
+
+
+def test_the_admin_refuses_a_template_that_does_not_parse(admin_client):
+    response = admin_client.post(
+        "/admin/communication/audience/add/",
+        {
+            "key": "press",
+            "name": "The press",
+            "position": 50,
+            "proposes": "nobody",
+            "subject_template": "About {{ mistake.title }}",
+            "body_template": "{% if why %}unfinished",
+        },
+    )
+    assert response.status_code == 200
+    assert "This template does not parse" in response.content.decode()
+    assert not Audience.objects.filter(key="press").exists()
