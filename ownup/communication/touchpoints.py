@@ -23,17 +23,20 @@ def _provided(module: str, name: str) -> Any:
 
 
 def owners(mistake: Mistake) -> list[User]:
-    """The owners of the mistake's touch points: ``understanding.services.touch_point_owners``."""
-    lookup = _provided("ownup.understanding.services", "touch_point_owners")
+    """The touch points' owners and the people accepted for them:
+    ``understanding.services.people_to_involve(mistake)``."""
+    lookup = _provided("ownup.understanding.services", "people_to_involve")
     if lookup is None:
         return []
     return [person for person in lookup(mistake) if isinstance(person, User)]
 
 
 def why(mistake: Mistake) -> str:
-    """Why it happened, in a sentence or two: ``understanding.services.why_summary``."""
-    lookup = _provided("ownup.understanding.services", "why_summary")
-    return str(lookup(mistake) or "") if lookup else ""
+    """Why it happened, as Understanding recorded it: ``analysis_of(mistake).why_it_happened``."""
+    lookup = _provided("ownup.understanding.services", "analysis_of")
+    if lookup is None:
+        return ""
+    return str(getattr(lookup(mistake), "why_it_happened", "") or "")
 
 
 def containment(mistake: Mistake) -> str:
