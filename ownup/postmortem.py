@@ -12,10 +12,8 @@ just-culture record: those stay behind their wall.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import import_module
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -23,6 +21,7 @@ from django.utils import timezone
 from ownup.organisation.models import Organisation
 from ownup.reporting.models import Mistake, Stage
 from ownup.reporting.services import AnyUser, InvalidInput
+from ownup.seams import app_modules
 
 FORMATS = {
     "md": ("text/markdown; charset=utf-8", "md"),
@@ -57,15 +56,7 @@ class Document:
 
 def parts(mistake: Mistake, viewer: AnyUser) -> list[PostmortemPart]:
     gathered: list[PostmortemPart] = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("ownup."):
-            continue
-        try:
-            module = import_module(f"{config.name}.postmortem")
-        except ModuleNotFoundError as missing:
-            if missing.name != f"{config.name}.postmortem":
-                raise
-            continue
+    for module in app_modules("postmortem"):
         found = module.part(mistake, viewer)
         if isinstance(found, PostmortemPart):
             gathered.append(found)
