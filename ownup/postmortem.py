@@ -11,6 +11,7 @@ just-culture record: those stay behind their wall.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,7 +77,9 @@ def _context(mistake: Mistake, viewer: AnyUser) -> dict[str, Any]:
 
 
 def markdown(mistake: Mistake, viewer: AnyUser) -> str:
-    return render_to_string("postmortem/document.md", _context(mistake, viewer)).strip() + "\n"
+    text = render_to_string("postmortem/document.md", _context(mistake, viewer))
+    # Each part ends as its template does; one blank line between blocks reads best.
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
 def html(mistake: Mistake, viewer: AnyUser) -> str:
