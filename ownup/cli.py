@@ -56,6 +56,16 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise CommandError(message, code)
 
 
+def fail_naming_options(refused: Any, option_names: dict[str, str]) -> NoReturn:
+    """Refuse invalid input (an ``InvalidInput``) naming the options, not the fields, at fault."""
+    fail(
+        "; ".join(
+            f"{option_names.get(field, field)}: {' '.join(problems)}"
+            for field, problems in refused.errors.items()
+        )
+    )
+
+
 class State:
     username: str | None = None
 

@@ -4,3 +4,15 @@ from django.apps import AppConfig
 class FixesConfig(AppConfig):
     name = "ownup.fixes"
     verbose_name = "Fixes"
+
+    def ready(self) -> None:
+        from ownup.fixes import sections, services, tasks  # noqa: F401  (tasks: the schedule)
+        from ownup.reporting import sections as page
+        from ownup.reporting.models import Mistake, Stage
+        from ownup.reporting.stages import requirement
+
+        page.register(sections.SECTION)
+
+        @requirement(Stage.FIXED)
+        def actions_done(mistake: Mistake) -> str | None:
+            return services.fix_needs(mistake)

@@ -1,0 +1,174 @@
+"""Drafts from the record, proposed recipients, bad input, the lead, and the blame check."""
+
+import pytest
+from django.test import Client
+
+from ownup.communication.models import Audience, BlameTerm, Message
+from ownup.fixes import services as fixes
+from ownup.reporting import services as reporting
+
+
+def test_a_draft_tells_the_record_and_proposes_the_people_involved(
+    api_as, mistake, responder, reporter, manager
+):
+    fixes.add_action(
+        mistake,
+        {"title": "Load prices from the contract system", "owner": "ada", "due_date": "2099-01-31"},
+        actor=responder,
+    )
+    response = api_as(responder).get(f"/api/v1/mistakes/{mistake.pk}/draft?audience=customers")
+    assert response.status_code == 200, response.content
+    draft = response.json()
+    assert draft["subject"] == (
+        "We made a mistake, and we are sorry: Sent the March invoices with last year's prices"
+    )
+    assert "we are sorry" in draft["body"]
+    assert "The invoice run used the 2025 price list." in draft["body"]
+    assert "- Load prices from the contract system (by 31 January 2099)" in draft["body"]
+    assert draft["recipients"] == []  # customers are typed in, never guessed
+
+    team = api_as(responder).get(f"/api/v1/mistakes/{mistake.pk}/draft?audience=team").json()
+    assert sorted(team["recipients"]) == sorted(
+        ["ada@example.com", "bo@example.com", "cy@example.com"]
+    )
+    leadership = (
+        api_as(responder).get(f"/api/v1/mistakes/{mistake.pk}/draft?audience=leadership").json()
+    )
+    assert leadership["recipients"] == ["ada@example.com"]
+
+
+def test_an_organisation_edits_its_templates_and_adds_audiences(api_as, mistake, responder):
+    Audience.objects.create(
+        key="board",
+        name="The board",
+        subject_template="For the board: {{ mistake.title|upper }}",
+        body_template="Severity {{ mistake.severity }}. {{ what_happened }}",
+    )
+    draft = api_as(responder).get(f"/api/v1/mistakes/{mistake.pk}/draft?audience=board").json()
+    assert draft["subject"] == "For the board: SENT THE MARCH INVOICES WITH LAST YEAR'S PRICES"
+    assert draft["body"].startswith("Severity low. The invoice run used")
+    keys = [a["key"] for a in api_as(responder).get("/api/v1/audiences").json()]
+    assert keys[:4] == ["customers", "team", "leadership", "regulator"]
+    assert "board" in keys
+
+
+def test_an_unknown_audience_is_named(api_as, mistake, responder):
+    response = api_as(responder).get(f"/api/v1/mistakes/{mistake.pk}/draft?audience=press")
+    assert response.status_code == 422
+    assert "choose one of customers, team" in response.json()["errors"]["audience"][0]
+
+
+@pytest.mark.parametrize(
+    ("recipients", "words"),
+    [
+        (["not-an-address"], "not a valid email address"),
+        (["bo@"], "not a valid email address"),
+        (["foo://hooks.example/abc"], "foo:// is not a kind of address Apprise knows"),
+        (["slack://"], "not a complete slack address"),
+        ([], "at least one"),
+    ],
+)
+def test_bad_recipients_are_refused_naming_each(api_as, mistake, responder, recipients, words):
+    response = api_as(responder).post(
+        f"/api/v1/mistakes/{mistake.pk}/messages",
+        {"audience": "team", "subject": "Update", "body": "Text", "recipients": recipients},
+    )
+    assert response.status_code == 422, response.content
+    assert words in " ".join(response.json()["errors"]["recipients"])
+    assert not Message.objects.exists()
+
+
+def test_a_confidential_mistake_is_told_only_to_people_who_can_see_it(
+    secret, api_as, reporter, responder, outsider
+):
+    api = api_as(responder)
+    for recipients, words in [
+        ([outsider.email], "not someone who can see"),
+        (["someone@outside.example"], "not someone who can see"),
+        (["json://127.0.0.1:9/hook"], "not on a chat channel"),
+    ]:
+        response = api.post(
+            f"/api/v1/mistakes/{secret.pk}/messages",
+            {"audience": "team", "subject": "Update", "body": "Text", "recipients": recipients},
+        )
+        assert response.status_code == 422
+        assert words in " ".join(response.json()["errors"]["recipients"])
+    draft = api.get(f"/api/v1/mistakes/{secret.pk}/draft?audience=team").json()
+    assert outsider.email not in draft["recipients"]
+    assert (
+        api_as(outsider).get(f"/api/v1/mistakes/{secret.pk}/draft?audience=team").status_code == 404
+    )
+    ok = api.post(
+        f"/api/v1/mistakes/{secret.pk}/messages",
+        {"audience": "team", "subject": "Update", "body": "Text", "recipients": [reporter.email]},
+    )
+    assert ok.status_code == 201, ok.content
+
+
+def test_one_communication_lead_per_mistake(api_as, mistake, responder, manager, outsider):
+    api = api_as(responder)
+    assert api.request(
+        "PUT", f"/api/v1/mistakes/{mistake.pk}/communication-lead", {"lead": "bo"}
+    ).json() == {"lead": "bo"}
+    api.request("PUT", f"/api/v1/mistakes/{mistake.pk}/communication-lead", {"lead": "ada"})
+    assert api.get(f"/api/v1/mistakes/{mistake.pk}/communication-lead").json() == {"lead": "ada"}
+    refused = api.request(
+        "PUT", f"/api/v1/mistakes/{mistake.pk}/communication-lead", {"lead": "ghost"}
+    )
+    assert refused.status_code == 422
+    draft = api.get(f"/api/v1/mistakes/{mistake.pk}/draft?audience=customers").json()
+    assert "leads our communication" in draft["body"]
+
+
+def test_blaming_words_in_a_report_are_flagged_with_neutral_wording(api_as, reporter):
+    blamed = reporting.report(
+        {
+            "title": "Sam failed to check the price list",
+            "description": "A careless slip; he should have known the prices changed.",
+        },
+        reporter=reporter,
+    )
+    check = api_as(reporter).get(f"/api/v1/mistakes/{blamed.pk}/language-check").json()
+    assert [(f["field"], f["phrase"]) for f in check["findings"]] == [
+        ("title", "failed to"),
+        ("description", "careless"),
+        ("description", "should have known"),  # the longer phrase, not also "should have"
+    ]
+    assert all(f["suggestion"] for f in check["findings"])
+
+    page = Client()
+    page.force_login(reporter)
+    html = page.get(blamed.get_absolute_url()).content.decode()
+    assert "Words that may read as blame" in html
+    assert "Say what happened, not who failed" in html
+
+
+def test_the_word_list_is_the_organisations_to_edit(api_as, reporter):
+    api = api_as(reporter)
+    assert (
+        api.post("/api/v1/language-check", {"text": "Ops goofed the rollout"}).json()["count"] == 0
+    )
+    BlameTerm.objects.create(phrase="goofed", suggestion="Describe the step that went wrong.")
+    found = api.post("/api/v1/language-check", {"text": "Ops goofed the rollout"}).json()
+    assert found["findings"][0]["suggestion"] == "Describe the step that went wrong."
+    neutral = api.post(
+        "/api/v1/language-check", {"text": "The invoice run used the old price list."}
+    ).json()
+    assert neutral == {"count": 0, "findings": []}
+
+
+def test_the_admin_refuses_a_template_that_does_not_parse(admin_client):
+    response = admin_client.post(
+        "/admin/communication/audience/add/",
+        {
+            "key": "press",
+            "name": "The press",
+            "position": 50,
+            "proposes": "nobody",
+            "subject_template": "About {{ mistake.title }}",
+            "body_template": "{% if why %}unfinished",
+        },
+    )
+    assert response.status_code == 200
+    assert "This template does not parse" in response.content.decode()
+    assert not Audience.objects.filter(key="press").exists()
