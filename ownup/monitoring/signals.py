@@ -22,6 +22,8 @@ def follow_stage(
     before, after = (instance.changes or {}).get("stage", [None, None])
     mistake = Mistake.objects.get(pk=instance.mistake_id)
     if after == Stage.MONITORING:
-        services.start_windows(mistake, instance.at)
-    elif before == Stage.MONITORING:
-        services.pause_checks(mistake)
+        services.start_windows(mistake, instance.at, restart=before == Stage.CLOSED)
+    elif before == Stage.MONITORING or after != Stage.CLOSED:
+        services.pause_checks(mistake, reopened=after != Stage.CLOSED)
+    if after == Stage.CLOSED:
+        services.record_closure(mistake, instance)
