@@ -114,11 +114,11 @@ class EffectivenessCheck(models.Model):
         if self.cron:
             return f"cron {self.cron}"
         minutes = self.interval_minutes or 0
-        if minutes % 1440 == 0:
-            return f"every {minutes // 1440} day(s)"
-        if minutes % 60 == 0:
-            return f"every {minutes // 60} hour(s)"
-        return f"every {minutes} min"
+        for size, unit in ((1440, "day"), (60, "hour"), (1, "minute")):
+            if minutes % size == 0:
+                count = minutes // size
+                return f"every {unit}" if count == 1 else f"every {count} {unit}s"
+        return f"every {minutes} minutes"  # pragma: no cover
 
     @property
     def window_ends_at(self) -> datetime | None:

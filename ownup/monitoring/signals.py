@@ -21,9 +21,10 @@ def follow_stage(
         return
     before, after = (instance.changes or {}).get("stage", [None, None])
     mistake = Mistake.objects.get(pk=instance.mistake_id)
+    reopened = Stage(after).order < Stage(before).order
     if after == Stage.MONITORING:
-        services.start_windows(mistake, instance.at, restart=before == Stage.CLOSED)
-    elif before == Stage.MONITORING or after != Stage.CLOSED:
-        services.pause_checks(mistake, reopened=after != Stage.CLOSED)
+        services.start_windows(mistake, instance.at, restart=reopened)
+    elif before == Stage.MONITORING or reopened:
+        services.pause_checks(mistake, reopened=reopened)
     if after == Stage.CLOSED:
         services.record_closure(mistake, instance)

@@ -43,10 +43,21 @@ def test_checks_run_only_while_monitored_and_from_the_next_whole_minute(
 
 
 def test_a_failing_check_reopens_at_fixed_with_evidence_and_tells_the_owner(
-    start, fixed_mistake, add_check, monitor, http_server, time_machine, smtp_server, run_tasks,
-    outsider, responder, django_capture_on_commit_callbacks,
+    start,
+    fixed_mistake,
+    add_check,
+    monitor,
+    http_server,
+    time_machine,
+    smtp_server,
+    run_tasks,
+    outsider,
+    responder,
+    django_capture_on_commit_callbacks,
 ):
-    check = add_check(fixed_mistake, url=http_server.url + "/prices", every="1m", failures_to_reopen=2)
+    check = add_check(
+        fixed_mistake, url=http_server.url + "/prices", every="1m", failures_to_reopen=2
+    )
     monitor(fixed_mistake)
     run_tasks()
 
@@ -150,14 +161,23 @@ def test_some_failures_without_reopening_make_it_partially_effective(
     assert not closure.verified
     fixed_mistake.refresh_from_db()
     assert fixed_mistake.stage == Stage.CLOSED
-    assert "the one outage was the vendor's" in fixed_mistake.timeline.filter(
-        kind=TimelineEntry.Kind.STAGE
-    ).last().text
+    assert (
+        "the one outage was the vendor's"
+        in fixed_mistake.timeline.filter(kind=TimelineEntry.Kind.STAGE).last().text
+    )
 
 
 def test_closing_thanks_the_team_by_name(
-    start, fixed_mistake, add_check, monitor, http_server, reporter, responder, smtp_server,
-    run_tasks, django_capture_on_commit_callbacks,
+    start,
+    fixed_mistake,
+    add_check,
+    monitor,
+    http_server,
+    reporter,
+    responder,
+    smtp_server,
+    run_tasks,
+    django_capture_on_commit_callbacks,
 ):
     reporter.first_name, reporter.last_name = "Cy", "Okafor"
     reporter.save()

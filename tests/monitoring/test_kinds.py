@@ -145,8 +145,16 @@ def test_the_read_only_connection_refuses_a_write_the_parser_missed(invoices_db)
 
 
 def test_a_check_in_asks_by_email_and_takes_the_answer_from_a_signed_link(
-    start, fixed_mistake, add_check, monitor, responder, smtp_server, client, run_tasks,
-    django_capture_on_commit_callbacks, time_machine,
+    start,
+    fixed_mistake,
+    add_check,
+    monitor,
+    responder,
+    smtp_server,
+    client,
+    run_tasks,
+    django_capture_on_commit_callbacks,
+    time_machine,
 ):
     check = add_check(fixed_mistake, kind="checkin", person="bo", every="7d", grace_hours=24)
     monitor(fixed_mistake)
@@ -200,8 +208,11 @@ def test_a_recurrence_watch_fails_on_a_similar_new_report_and_links_it(
     time_machine.move_to(start + timedelta(hours=1), tick=False)
     reporting.report({"title": "The coffee machine is broken"}, reporter=reporter)
     secret = reporting.report(
-        {"title": "Sent the April invoices with last year's prices", "confidentiality": "restricted",
-         "restricted_to": ["cy"]},
+        {
+            "title": "Sent the April invoices with last year's prices",
+            "confidentiality": "restricted",
+            "restricted_to": ["cy"],
+        },
         reporter=reporter,
     )
     assert services.run_now(check).outcome == Outcome.PASSED  # unrelated, or confidential

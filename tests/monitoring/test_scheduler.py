@@ -24,7 +24,9 @@ def test_due_checks_are_found_in_one_query_and_moved_on_in_few(
     time_machine.move_to(start + timedelta(minutes=1), tick=False)
     with CaptureQueriesContext(connection) as queries:
         batches = services.dispatch(batch_size=12)
-    selects = [q for q in queries.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
+    selects = [
+        q for q in queries.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")
+    ]
     assert len(selects) == 1
     assert "next_due_at" in selects[0]["sql"]
     assert [len(b) for b in batches] == [12, 12, 6]
@@ -47,9 +49,7 @@ def test_a_slot_dispatched_twice_runs_once(
 
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
-def test_two_workers_on_redis_never_run_a_slot_twice(
-    redis_url, reporter, responder, http_server
-):
+def test_two_workers_on_redis_never_run_a_slot_twice(redis_url, reporter, responder, http_server):
     from ownup.reporting import services as reporting
     from ownup.reporting import stages
     from ownup.reporting.models import Stage
@@ -58,7 +58,9 @@ def test_two_workers_on_redis_never_run_a_slot_twice(
         # The in-memory test database locks whole tables between threads; a real SQLite file
         # waits instead. The race runs in the PostgreSQL pass of the suite.
         pytest.skip("racing workers need a database file or server; runs on PostgreSQL")
-    mistake = reporting.report({"title": "Checkout lost the basket", "owner": "cy"}, reporter=reporter)
+    mistake = reporting.report(
+        {"title": "Checkout lost the basket", "owner": "cy"}, reporter=reporter
+    )
     mistake = stages.move(mistake, Stage.FIXED, actor=reporter, reason="fixed at once")
     checks = [
         services.add_check(
@@ -82,8 +84,11 @@ def test_two_workers_on_redis_never_run_a_slot_twice(
         for worker in workers:
             worker.start()
         deadline = time.monotonic() + 30
-        while (queue.pending_count() or CheckRun.objects.filter(outcome="running").exists() or
-               CheckRun.objects.count() < len(slots)) and time.monotonic() < deadline:
+        while (
+            queue.pending_count()
+            or CheckRun.objects.filter(outcome="running").exists()
+            or CheckRun.objects.count() < len(slots)
+        ) and time.monotonic() < deadline:
             time.sleep(0.1)
     finally:
         for worker in workers:
