@@ -37,8 +37,11 @@ class Ok(BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
-server = ThreadingHTTPServer(("127.0.0.1", 0), Ok)
-server.request_queue_size = 1024
+class Server(ThreadingHTTPServer):
+    request_queue_size = 1024  # the default backlog of 5 drops connections under load
+    daemon_threads = True
+
+server = Server(("127.0.0.1", 0), Ok)
 print(server.server_address[1], flush=True)
 server.serve_forever()
 """

@@ -308,7 +308,17 @@ def claim(slots: Iterable[Slot]) -> list[CheckRun]:
 
 def run_slots(slots: Sequence[Slot]) -> list[CheckRun]:
     """Run the due slots not yet run elsewhere: what a worker does with a batch."""
-    return run_claimed(claim(slots), scheduled=True)
+    claimed = claim(slots)
+    try:
+        return run_claimed(claimed, scheduled=True)
+    except Exception as error:
+        # The slots stay claimed, so no one runs them again; say why they have no result
+        # instead of leaving them running for ever. The error still reaches the worker's log.
+        CheckRun.objects.filter(pk__in=[r.pk for r in claimed], outcome=Outcome.RUNNING).update(
+            outcome=Outcome.FAILED,
+            detail=probes._cap(f"the worker could not finish the run: {error}"),
+        )
+        raise
 
 
 def run_now(check: EffectivenessCheck) -> CheckRun:
@@ -523,7 +533,7 @@ def answer_checkin(run: CheckRun, answer: str, *, comment: str = "") -> CheckRun
         raise InvalidInput({"answer": ["Answer yes or no."]})
     with transaction.atomic():
         run = (
-            CheckRun.objects.select_for_update()
+            CheckRun.objects.select_for_update(of=("self",))
             .select_related("check_ref__mistake", "check_ref__person")
             .get(pk=run.pk)
         )
