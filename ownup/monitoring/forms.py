@@ -10,7 +10,6 @@ from django import forms
 
 from ownup.monitoring.models import Kind
 from ownup.monitoring.probes import COMPARISONS
-from ownup.monitoring.similarity import DEFAULT_THRESHOLD
 
 EVERY_PATTERN = re.compile(r"^\s*(\d+)\s*([mhd]?)\s*$")
 UNIT_MINUTES = {"": 1, "m": 1, "h": 60, "d": 1440}
@@ -80,6 +79,23 @@ class CheckForm(forms.Form):
     # recurrence watch
     threshold = forms.FloatField(label="Text similarity threshold", required=False)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The defaults a blank field takes, shown where the person would type.
+        for name, hint in {
+            "every": "default: 5m for HTTP, 1h for SQL, 7d for a check-in",
+            "cron": "*/15 * * * *",
+            "window_days": "30",
+            "failures_to_reopen": "2 (1 for a recurrence watch)",
+            "timeout": "5 for HTTP, 30 for a command",
+            "url": "https://billing.example.com/health",
+            "json_path": "$.prices.year",
+            "query": "select count(*) from invoices where price_year < 2026",
+            "grace_hours": "48",
+            "threshold": "0.3",
+        }.items():
+            self.fields[name].widget.attrs.setdefault("placeholder", hint)
+
     def clean_every(self) -> int | None:
         text = self.cleaned_data.get("every") or ""
         return parse_every(text) if text.strip() else None
@@ -103,10 +119,6 @@ class CheckForm(forms.Form):
         if threshold is not None and not 0 < threshold <= 1:
             self.add_error("threshold", "A similarity threshold is above 0 and at most 1.")
         return data
-
-
-def default_threshold() -> float:
-    return DEFAULT_THRESHOLD
 
 
 class LessonForm(forms.Form):

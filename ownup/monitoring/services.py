@@ -115,13 +115,14 @@ def add_check(mistake: Mistake, data: Mapping[str, Any], *, actor: AnyUser) -> E
             {name: ["This is not a setting of a check."] for name in sorted(unknown)}
         )
     form = CheckForm(data={k: v for k, v in data.items() if v is not None})
-    if not form.is_valid():
-        raise InvalidInput({f: [str(m) for m in msgs] for f, msgs in form.errors.items()})
+    # Every problem at once: the kind's settings are checked even when a common one is wrong.
+    errors: probes.Errors = {f: [str(m) for m in msgs] for f, msgs in form.errors.items()}
     cleaned = form.cleaned_data
+    if "kind" not in cleaned:
+        raise InvalidInput(errors)
     kind = Kind(cleaned["kind"])
     if kind == Kind.COMMAND and not getattr(actor, "is_superuser", False):
         raise NotAllowed("only an admin may add a command check: it runs on the server")
-    errors: probes.Errors = {}
     config = _config(kind, cleaned, errors)
     person = None
     if kind == Kind.CHECKIN:
@@ -594,6 +595,8 @@ class Evaluation:
             return "no checks yet"
         if Verdict.NOT_EFFECTIVE in found:
             return "not effective"
+        if found == {Verdict.NOT_STARTED}:
+            return "agreed"
         if found & {Verdict.IN_PROGRESS, Verdict.NOT_STARTED}:
             return "in progress"
         if found & {Verdict.PARTIAL, Verdict.NO_EVIDENCE}:

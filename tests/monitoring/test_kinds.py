@@ -232,3 +232,9 @@ def test_a_recurrence_watch_fails_on_a_similar_new_report_and_links_it(
 def test_signed_links_cannot_be_turned_into_another_answer(fixed_mistake, add_check, client):
     token = signing.dumps({"run": 1, "answer": "maybe"}, salt=services.CHECKIN_SALT)
     assert client.get(f"/checkins/{token}/").status_code == 404
+
+
+def test_every_problem_is_named_at_once(fixed_mistake, add_check):
+    with pytest.raises(InvalidInput) as refused:
+        add_check(fixed_mistake, url="not a url", cron="every day")
+    assert set(refused.value.errors) == {"url", "cron"}
