@@ -201,7 +201,7 @@ def close(
     how = "verified effective" if closure.verified else f"without verification: {reason}"
     console.print(f"#{mistake.pk} is closed, {how}.", highlight=False)
     if closure.thanked:
-        console.print(f"Thank you, {', '.join(closure.thanked)}.", highlight=False)
+        console.print(f"Thank you, {services.and_list(closure.thanked)}.", highlight=False)
     console.print(f"The lesson is in the library ({timezone.localdate():%Y-%m-%d}).")
 
 

@@ -732,7 +732,7 @@ def record_closure(mistake: Mistake, entry: TimelineEntry) -> Closure:
             mistake=mistake,
             at=entry.at,
             kind=TimelineEntry.Kind.EVENT,
-            text=f"Thank you, {_and_list([n for n, _ in thanked])}, for owning it, fixing it "
+            text=f"Thank you, {and_list([n for n, _ in thanked])}, for owning it, fixing it "
             f"and making sure the fix holds.",
             changes={"thanked": closure.thanked},
         )
@@ -746,7 +746,7 @@ def _enqueue_thanks(closure_id: int) -> None:
     thank_the_team(closure_id)
 
 
-def _and_list(names: list[str]) -> str:
+def and_list(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 

@@ -199,3 +199,25 @@ def test_closing_thanks_the_team_by_name(
         "cy@example.com",
     ]
     assert "Thank you, bo, Cy Okafor" in smtp_server.received[0].message.get_content()
+
+
+def test_an_organisation_that_wants_a_sign_off_closes_by_hand(
+    start, fixed_mistake, add_check, monitor, http_server, time_machine, reporter
+):
+    from ownup.monitoring.models import MonitoringPolicy
+
+    MonitoringPolicy.objects.update_or_create(pk=1, defaults={"sign_off_required": True})
+    add_check(fixed_mistake, url=http_server.url, every="1d", window_days=1)
+    monitor(fixed_mistake)
+    services.write_lesson(fixed_mistake, {"learned": "a", "advice": "b"}, actor=reporter)
+    for day in range(2):
+        time_machine.move_to(start + timedelta(days=day, minutes=1), tick=False)
+        for batch in services.dispatch():
+            services.run_slots(batch)
+    assert services.close_verified() == []
+    assert "a person to sign it off" in fixed_mistake.timeline.last().text
+    closure = services.close(
+        fixed_mistake, {"learned": "a", "advice": "b"}, actor=reporter
+    )  # no reason needed: it is verified
+    assert closure.verified
+    assert closure.closed_by == reporter

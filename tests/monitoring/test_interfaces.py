@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from typer.testing import CliRunner
 
@@ -110,3 +112,42 @@ def test_the_monitoring_section_shows_checks_and_their_history(
     browser_page.get_by_label("Query").fill("delete from invoices")
     browser_page.get_by_role("button", name="Add the check").click()
     assert browser_page.locator("#field-query .error").count() == 1
+
+
+def test_web_close_and_a_check_in_answered_on_the_page(
+    client,
+    reporter,
+    responder,
+    fixed_mistake,
+    add_check,
+    monitor,
+    django_capture_on_commit_callbacks,
+):
+    add_check(fixed_mistake, kind="checkin", person="bo", name="Customers stopped calling")
+    monitor(fixed_mistake)
+    from ownup.monitoring import services
+
+    for batch in services.dispatch(now=fixed_mistake.timeline.last().at + timedelta(minutes=1)):
+        services.run_slots(batch)
+    client.force_login(responder)
+    page = client.get(fixed_mistake.get_absolute_url())
+    assert b"You are asked:" in page.content
+    run = CheckRun.objects.get()
+    client.post(f"/mistakes/{fixed_mistake.pk}/checkins/{run.pk}/", {"answer": "no"})
+    run.refresh_from_db()
+    assert run.outcome == Outcome.FAILED
+    fixed_mistake.refresh_from_db()
+    assert fixed_mistake.stage == Stage.MONITORING  # one "no" of the two in a row that reopen
+    client.force_login(reporter)
+    refused = client.post(
+        f"/mistakes/{fixed_mistake.pk}/close/", {"learned": "x", "advice": "y"}, follow=True
+    )
+    assert b"Closing without verification needs a reason" in refused.content
+    closed = client.post(
+        f"/mistakes/{fixed_mistake.pk}/close/",
+        {"learned": "Ask customers", "advice": "Ask them", "reason": "no calls since"},
+        follow=True,
+    )
+    assert b"Closed, with a reason" in closed.content
+    fixed_mistake.refresh_from_db()
+    assert fixed_mistake.stage == Stage.CLOSED
