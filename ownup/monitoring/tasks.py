@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from huey import crontab
@@ -59,22 +61,25 @@ def send_checkin(run_id: int) -> bool:
     check, person = run.check_ref, run.check_ref.person
     if not person.email or not can_see(person, check.mistake):
         return False
-    context = {
-        "check": check,
-        "mistake": check.mistake,
-        "person": person,
-        "run": run,
-        "base_url": settings.BASE_URL,
-        "yes_url": _answer_url(run, "yes"),
-        "no_url": _answer_url(run, "no"),
-    }
-    send_mail(
-        subject=f"Still fine? {check.mistake.title}",
-        message=render_to_string("monitoring/email/checkin.txt", context),
-        from_email=None,
-        recipient_list=[person.email],
+    _email(
+        person,
+        f"Still fine? {check.mistake.title}",
+        "checkin",
+        check=check,
+        mistake=check.mistake,
+        run=run,
+        yes_url=_answer_url(run, "yes"),
+        no_url=_answer_url(run, "no"),
     )
     return True
+
+
+def _email(person: User, subject: str, template: str, **context: Any) -> None:
+    message = render_to_string(
+        f"monitoring/email/{template}.txt",
+        {**context, "person": person, "base_url": settings.BASE_URL},
+    )
+    send_mail(subject=subject, message=message, from_email=None, recipient_list=[person.email])
 
 
 def _answer_url(run: CheckRun, answer: str) -> str:
@@ -95,19 +100,8 @@ def notify_reopened(mistake_id: int, check_id: int) -> int:
     last = check.runs.filter(outcome=Outcome.FAILED).order_by("-slot").first()
     sent = 0
     for person in services.people_to_tell(found):
-        context = {
-            "mistake": found,
-            "check": check,
-            "run": last,
-            "person": person,
-            "base_url": settings.BASE_URL,
-        }
-        send_mail(
-            subject=f"[{found.severity}] Reopened: the fix did not hold: {found.title}",
-            message=render_to_string("monitoring/email/reopened.txt", context),
-            from_email=None,
-            recipient_list=[person.email],
-        )
+        subject = f"[{found.severity}] Reopened: the fix did not hold: {found.title}"
+        _email(person, subject, "reopened", mistake=found, check=check, run=last)
         sent += 1
     return sent
 
@@ -121,17 +115,6 @@ def thank_the_team(closure_id: int) -> int:
     people = [p for _, p in services.people_to_thank(mistake) if p.email and can_see(p, mistake)]
     names = [name for name, _ in services.people_to_thank(mistake)]
     for person in people:
-        context = {
-            "mistake": mistake,
-            "closure": closure,
-            "person": person,
-            "names": names,
-            "base_url": settings.BASE_URL,
-        }
-        send_mail(
-            subject=f"Closed, thank you: {mistake.title}",
-            message=render_to_string("monitoring/email/thanks.txt", context),
-            from_email=None,
-            recipient_list=[person.email],
-        )
+        subject = f"Closed, thank you: {mistake.title}"
+        _email(person, subject, "thanks", mistake=mistake, closure=closure, names=names)
     return len(people)
