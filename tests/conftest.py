@@ -232,6 +232,7 @@ class HttpTestServer(ThreadingHTTPServer):
     """A real HTTP server on 127.0.0.1; ``respond`` switches it between healthy and broken."""
 
     daemon_threads = True
+    request_queue_size = 128  # the default backlog of 5 drops connections from busy workers
 
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), RecordingHandler)

@@ -1,0 +1,142 @@
+"""The one validator of an effectiveness check, used by the web form, the API and the CLI."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from croniter import croniter
+from django import forms
+
+from ownup.monitoring.models import Kind
+from ownup.monitoring.probes import COMPARISONS
+
+EVERY_PATTERN = re.compile(r"^\s*(\d+)\s*([mhd]?)\s*$")
+UNIT_MINUTES = {"": 1, "m": 1, "h": 60, "d": 1440}
+MAX_WINDOW_DAYS = 366
+
+# The settings each kind reads from the form; the rest are left out of its config.
+KIND_FIELDS: dict[str, list[str]] = {
+    Kind.HTTP: ["url", "expected_status", "expect_text", "json_path", "json_value", "timeout"],
+    Kind.COMMAND: ["command", "exit_code", "timeout"],
+    Kind.SQL: ["database", "query", "operator", "value"],
+    Kind.CHECKIN: ["question", "grace_hours"],
+    Kind.RECURRENCE: ["threshold"],
+}
+
+
+def parse_every(text: str) -> int:
+    """Minutes from '15m', '2h', '1d' or a plain number of minutes."""
+    match = EVERY_PATTERN.match(text or "")
+    if not match or int(match.group(1)) == 0:
+        raise forms.ValidationError(
+            f"{text!r} is not an interval; write minutes, hours or days like 15m, 2h or 1d."
+        )
+    return int(match.group(1)) * UNIT_MINUTES[match.group(2)]
+
+
+class CheckForm(forms.Form):
+    kind = forms.ChoiceField(choices=Kind.choices)
+    name = forms.CharField(
+        label="What must hold",
+        max_length=200,
+        help_text="The criterion in words, e.g. 'No invoice is sent with an old price'.",
+    )
+    baseline = forms.CharField(
+        required=False, max_length=500, help_text="Optional: what it was before the fix."
+    )
+    every = forms.CharField(
+        label="Every",
+        required=False,
+        help_text="How often: 15m, 2h, 1d. Or give a cron schedule instead.",
+    )
+    cron = forms.CharField(label="Cron schedule", required=False, max_length=100)
+    window_days = forms.IntegerField(
+        label="Window (days)", required=False, min_value=1, max_value=MAX_WINDOW_DAYS
+    )
+    failures_to_reopen = forms.IntegerField(
+        label="Failures in a row that reopen it", required=False, min_value=1, max_value=100
+    )
+    # HTTP probe
+    url = forms.CharField(label="URL", required=False, max_length=2000)
+    expected_status = forms.IntegerField(required=False, initial=200)
+    expect_text = forms.CharField(label="Page contains", required=False, max_length=500)
+    json_path = forms.CharField(label="JSONPath", required=False, max_length=500)
+    json_value = forms.CharField(label="JSONPath value", required=False, max_length=500)
+    timeout = forms.FloatField(label="Timeout (s)", required=False)
+    # command
+    command = forms.CharField(required=False, max_length=2000)
+    exit_code = forms.IntegerField(required=False, initial=0)
+    # SQL query
+    database = forms.CharField(required=False, max_length=100)
+    query = forms.CharField(required=False, max_length=5000, widget=forms.Textarea({"rows": 3}))
+    operator = forms.ChoiceField(required=False, choices=[(o, o) for o in COMPARISONS], initial="=")
+    value = forms.CharField(label="Expected value", required=False, max_length=200)
+    # check-in
+    person = forms.CharField(label="Person to ask (username)", required=False, max_length=150)
+    question = forms.CharField(required=False, max_length=300)
+    grace_hours = forms.FloatField(label="Answer within (hours)", required=False)
+    # recurrence watch
+    threshold = forms.FloatField(label="Text similarity threshold", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The defaults a blank field takes, shown where the person would type.
+        for name, hint in {
+            "every": "default: 5m for HTTP, 1h for SQL, 7d for a check-in",
+            "cron": "*/15 * * * *",
+            "window_days": "30",
+            "failures_to_reopen": "2 (1 for a recurrence watch)",
+            "timeout": "5 for HTTP, 30 for a command",
+            "url": "https://billing.example.com/health",
+            "json_path": "$.prices.year",
+            "query": "select count(*) from invoices where price_year < 2026",
+            "grace_hours": "48",
+            "threshold": "0.3",
+        }.items():
+            self.fields[name].widget.attrs.setdefault("placeholder", hint)
+
+    def clean_every(self) -> int | None:
+        text = self.cleaned_data.get("every") or ""
+        return parse_every(text) if text.strip() else None
+
+    def clean_cron(self) -> str:
+        text = " ".join((self.cleaned_data.get("cron") or "").split())
+        if text and not croniter.is_valid(text):
+            raise forms.ValidationError(
+                f"{text!r} is not a cron schedule; five fields like '*/15 * * * *'."
+            )
+        return text
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("every") and data.get("cron"):
+            self.add_error("cron", "Give an interval or a cron schedule, not both.")
+        grace = data.get("grace_hours")
+        if grace is not None and not 0 < grace <= 24 * 14:
+            self.add_error("grace_hours", "Give between a few minutes and 14 days, in hours.")
+        threshold = data.get("threshold")
+        if threshold is not None and not 0 < threshold <= 1:
+            self.add_error("threshold", "A similarity threshold is above 0 and at most 1.")
+        return data
+
+
+class LessonForm(forms.Form):
+    learned = forms.CharField(
+        label="What we learned",
+        max_length=10_000,
+        widget=forms.Textarea({"rows": 3}),
+        error_messages={"required": "Write what the organisation learned from it."},
+    )
+    advice = forms.CharField(
+        label="What others should do",
+        max_length=10_000,
+        widget=forms.Textarea({"rows": 3}),
+        error_messages={"required": "Write what others should do so it does not happen to them."},
+    )
+    reason = forms.CharField(
+        label="Reason to close without verification",
+        required=False,
+        max_length=1000,
+        help_text="Needed only when not every check has held for its window.",
+    )

@@ -1,0 +1,153 @@
+"""The same rules through the API, the CLI and the web page."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from typer.testing import CliRunner
+
+from ownup.monitoring.models import CheckRun, EffectivenessCheck, Outcome
+from ownup.reporting import services as reporting
+from ownup.reporting.models import Stage
+from tests.conftest import login
+
+
+def test_api_agrees_runs_and_lists_checks(api_as, reporter, fixed_mistake, http_server, run_tasks):
+    api = api_as(reporter)
+    path = f"/api/v1/mistakes/{fixed_mistake.pk}/checks"
+    bad = api.post(path, {"kind": "http", "name": "Up", "url": "nope", "cron": "61 * * * *"})
+    assert bad.status_code == 422
+    assert set(bad.json()["errors"]) >= {"cron"}
+    made = api.post(path, {"kind": "http", "name": "Up", "url": http_server.url, "every": "10m"})
+    assert made.status_code == 201, made.content
+    check = made.json()
+    assert (check["schedule"], check["window_days"], check["verdict"]) == (
+        "every 10 minutes",
+        30,
+        "not_started",
+    )
+    queued = api.post(f"{path}/{check['id']}/run")
+    assert queued.status_code == 202
+    assert CheckRun.objects.count() == 0  # the probe waits for the worker
+    run_tasks()
+    shown = api.get(f"{path}/{check['id']}").json()
+    assert [r["outcome"] for r in shown["runs"]] == ["passed"]
+    assert api.get(path).json()["overall"] == "agreed"  # its window waits for Monitoring
+
+
+def test_api_hides_checks_of_mistakes_you_cannot_see(api_as, reporter, outsider, fixed_mistake):
+    reporting.update(fixed_mistake, {"confidentiality": "team"}, actor=reporter)
+    response = api_as(outsider).get(f"/api/v1/mistakes/{fixed_mistake.pk}/checks")
+    assert response.status_code == 404
+
+
+def test_api_close_needs_a_reason_without_verification(api_as, reporter, fixed_mistake):
+    api = api_as(reporter)
+    path = f"/api/v1/mistakes/{fixed_mistake.pk}/close"
+    refused = api.post(path, {"learned": "Owners matter", "advice": "Name owners"})
+    assert refused.status_code == 422
+    assert "reason" in refused.json()["errors"]
+    closed = api.post(path, {"learned": "Owners", "advice": "Name them", "reason": "one-off"})
+    assert closed.status_code == 200, closed.content
+    assert (closed.json()["stage"], closed.json()["verified"]) == ("closed", False)
+    lesson = api.get(f"/api/v1/mistakes/{fixed_mistake.pk}/lesson").json()
+    assert lesson["learned"] == "Owners"
+
+
+@pytest.fixture
+def cli():
+    from ownup.cli import get_app
+
+    runner = CliRunner()
+    return lambda *args: runner.invoke(get_app(), list(args))
+
+
+def test_cli_adds_lists_runs_and_closes(cli, admin_user, fixed_mistake, http_server):
+    mistake = str(fixed_mistake.pk)
+    added = cli("check", "add", mistake, "Prices page answers", "--url", http_server.url)
+    assert added.exit_code == 0, added.output
+    assert "every 5 minutes, 30-day" in added.output
+    refused = cli("check", "add", mistake, "x", "--url", http_server.url, "--cron", "nope")
+    assert refused.exit_code == 1
+    assert "not a cron schedule" in refused.output
+    http_server.respond(503, "down for maintenance")
+    ran = cli("check", "run", mistake)
+    assert "Failed" in ran.output
+    assert "HTTP 503" in ran.output
+    listed = cli("check", "list", mistake, "--json")
+    assert '"last_outcome": "failed"' in listed.output
+    closed = cli("close", mistake, "--learned", "Owners", "--advice", "Name them", "-r", "done")
+    assert closed.exit_code == 0, closed.output
+    fixed_mistake.refresh_from_db()
+    assert fixed_mistake.stage == Stage.CLOSED
+
+
+@pytest.mark.browser
+def test_the_monitoring_section_shows_checks_and_their_history(
+    browser_page, reporter, fixed_mistake, add_check, monitor, http_server, tmp_path
+):
+    check = add_check(fixed_mistake, url=http_server.url)
+    monitor(fixed_mistake)
+    check.refresh_from_db()
+    for n, outcome in enumerate([Outcome.PASSED] * 8 + [Outcome.FAILED] + [Outcome.PASSED] * 3):
+        CheckRun.objects.create(
+            check_ref=check,
+            slot=check.window_started_at.replace(minute=n),
+            outcome=outcome,
+            duration_ms=100 + n * 20,
+            detail="HTTP 200" if outcome == Outcome.PASSED else "HTTP 500, expected 200",
+            in_window=True,
+        )
+    EffectivenessCheck.objects.filter(pk=check.pk).update(window_passes=11, window_failures=1)
+    login(browser_page, reporter)
+    browser_page.goto(fixed_mistake.get_absolute_url())
+    section = browser_page.locator("#monitoring")
+    assert "The price list service answers" in section.inner_text()
+    assert section.locator("svg.spark rect").count() == 12
+    assert "11 held, 1 failed" in section.inner_text()
+    section.screenshot(path=str(tmp_path / "monitoring.png"))
+    browser_page.goto(f"/mistakes/{fixed_mistake.pk}/checks/add/?kind=sql")
+    browser_page.get_by_label("What must hold").fill("No invoice with old prices")
+    browser_page.get_by_label("Query").fill("delete from invoices")
+    browser_page.get_by_role("button", name="Add the check").click()
+    assert browser_page.locator("#field-query .error").count() == 1
+
+
+def test_web_close_and_a_check_in_answered_on_the_page(
+    client,
+    reporter,
+    responder,
+    fixed_mistake,
+    add_check,
+    monitor,
+    django_capture_on_commit_callbacks,
+):
+    add_check(fixed_mistake, kind="checkin", person="bo", name="Customers stopped calling")
+    monitor(fixed_mistake)
+    from ownup.monitoring import services
+
+    for batch in services.dispatch(now=fixed_mistake.timeline.last().at + timedelta(minutes=1)):
+        services.run_slots(batch)
+    client.force_login(responder)
+    page = client.get(fixed_mistake.get_absolute_url())
+    assert b"You are asked:" in page.content
+    run = CheckRun.objects.get()
+    client.post(f"/mistakes/{fixed_mistake.pk}/checkins/{run.pk}/", {"answer": "no"})
+    run.refresh_from_db()
+    assert run.outcome == Outcome.FAILED
+    fixed_mistake.refresh_from_db()
+    assert fixed_mistake.stage == Stage.MONITORING  # one "no" of the two in a row that reopen
+    client.force_login(reporter)
+    refused = client.post(
+        f"/mistakes/{fixed_mistake.pk}/close/", {"learned": "x", "advice": "y"}, follow=True
+    )
+    assert b"Closing without verification needs a reason" in refused.content
+    closed = client.post(
+        f"/mistakes/{fixed_mistake.pk}/close/",
+        {"learned": "Ask customers", "advice": "Ask them", "reason": "no calls since"},
+        follow=True,
+    )
+    assert b"Closed, with a reason" in closed.content
+    fixed_mistake.refresh_from_db()
+    assert fixed_mistake.stage == Stage.CLOSED

@@ -1,0 +1,147 @@
+"""The scheduler at scale: one query finds the due checks, and a slot never runs twice, even
+with several workers racing for it on the real Redis queue."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from ownup.monitoring import services
+from ownup.monitoring.models import CheckRun, EffectivenessCheck
+
+
+def test_due_checks_are_found_in_one_query_and_moved_on_in_few(
+    start, fixed_mistake, add_check, monitor, http_server, time_machine
+):
+    for n in range(30):
+        add_check(fixed_mistake, name=f"shop {n}", url=http_server.url, every="1m")
+    monitor(fixed_mistake)
+    time_machine.move_to(start + timedelta(minutes=1), tick=False)
+    with CaptureQueriesContext(connection) as queries:
+        batches = services.dispatch(batch_size=12)
+    reads = [
+        q["sql"]
+        for q in queries.captured_queries
+        if "SELECT" in q["sql"].upper() and not q["sql"].lstrip().upper().startswith("UPDATE")
+    ]
+    assert len(reads) == 1
+    assert "next_due_at" in reads[0]
+    assert [len(b) for b in batches] == [12, 12, 6]
+    assert len(queries.captured_queries) <= 4  # the select, one update per next slot, savepoints
+
+
+def test_a_slot_dispatched_twice_runs_once(
+    start, fixed_mistake, add_check, monitor, http_server, time_machine
+):
+    check = add_check(fixed_mistake, url=http_server.url, every="1m")
+    monitor(fixed_mistake)
+    time_machine.move_to(start + timedelta(minutes=1), tick=False)
+    [batch] = services.dispatch()
+    EffectivenessCheck.objects.filter(pk=check.pk).update(next_due_at=start)  # a second dispatcher
+    assert services.run_slots(batch)
+    assert services.run_slots(batch) == []
+    assert CheckRun.objects.filter(check_ref=check).count() == 1
+    assert len(http_server.requests) == 1
+
+
+SETUP = """
+import json, sys
+import django
+django.setup()
+from datetime import timedelta
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.utils import timezone
+from huey.contrib.djhuey import HUEY
+from ownup.monitoring import tasks
+from ownup.monitoring.models import EffectivenessCheck, Kind
+from ownup.reporting import services
+from ownup.reporting.models import Mistake, Stage
+
+call_command("migrate", verbosity=0)
+HUEY.flush()
+url, count = sys.argv[1], int(sys.argv[2])
+user = User.objects.create(username="cy", is_superuser=True)
+mistake = services.report({"title": "Checkout lost the basket"}, reporter=user)
+Mistake.objects.filter(pk=mistake.pk).update(stage=Stage.MONITORING)
+slot = timezone.now().replace(second=0, microsecond=0)
+checks = EffectivenessCheck.objects.bulk_create(
+    EffectivenessCheck(
+        mistake=mistake, kind=Kind.HTTP, name=f"shop {n}", interval_minutes=60,
+        config={"url": f"{url}/{n}", "expected_status": 200, "timeout": 10.0},
+        active=True, window_started_at=slot - timedelta(minutes=1),
+        next_due_at=slot + timedelta(hours=1),
+    )
+    for n in range(count)
+)
+slots = [(c.pk, slot) for c in checks]
+# Three dispatchers queue the same slots in different batches: a stampede on every slot.
+for size in (count, 10, 7):
+    for start in range(0, count, size):
+        tasks.run_check_batch(slots[start : start + size])
+print(HUEY.pending_count())
+"""
+
+
+@pytest.mark.redis
+def test_two_ownup_workers_on_redis_never_run_a_slot_twice(redis_url, http_server, tmp_path):
+    count = 60
+    env = {
+        **os.environ,
+        "OWNUP_DATA_DIR": str(tmp_path),
+        "REDIS_URL": redis_url,
+        "DJANGO_SETTINGS_MODULE": "ownup.settings",
+        "OWNUP_TEST_DB": "",
+    }
+    env.pop("DATABASE_URL", None)  # the workers share one SQLite file of their own
+    queued = subprocess.run(
+        [sys.executable, "-c", SETUP, http_server.url, str(count)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert int(queued.stdout.split()[-1]) >= 1 + 6 + 9  # every slot queued three times
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "ownup", "worker", "--workers", "3"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(2)
+    ]
+    database = tmp_path / "ownup.sqlite3"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with sqlite3.connect(database, timeout=20) as db:
+                done = db.execute(
+                    "select count(*) from monitoring_checkrun where outcome != 'running'"
+                ).fetchone()[0]
+            if done >= count and len(http_server.requests) >= count:
+                break
+            time.sleep(0.2)
+        time.sleep(1)  # room for a run that would (wrongly) come twice
+    finally:
+        for worker in workers:
+            worker.send_signal(signal.SIGINT)
+        for worker in workers:
+            worker.wait(timeout=30)
+    with sqlite3.connect(database) as db:
+        runs = db.execute("select check_id, slot, outcome from monitoring_checkrun").fetchall()
+    assert len(runs) == count
+    assert len({(check, slot) for check, slot, _ in runs}) == count
+    assert {outcome for _, _, outcome in runs} == {"passed"}
+    assert len(http_server.requests) == count  # each target asked once for its slot
+    assert len({r.path for r in http_server.requests}) == count
