@@ -77,7 +77,9 @@ class Library:
         )
 
     def description(self) -> str:
-        words = self.chance.choices(self.vocabulary, cum_weights=self.cum_weights, k=self.chance.randint(12, 40))
+        words = self.chance.choices(
+            self.vocabulary, cum_weights=self.cum_weights, k=self.chance.randint(12, 40)
+        )
         return " ".join(words).capitalize() + "."
 
     def tags(self) -> list[str]:
