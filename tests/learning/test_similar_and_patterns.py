@@ -40,13 +40,13 @@ def test_records_of_other_apps_join_the_index_and_show_what_fixed_it(
 
 def test_similar_section_on_the_mistake_page(report, reporter, client):
     first = report("Sent the March invoices with last year's prices", by=reporter)
-    report("Sent the April invoices with last year's prices", by=reporter)
+    second = report("Sent the April invoices with last year's prices", by=reporter)
     client.force_login(reporter)
 
     page = client.get(first.get_absolute_url()).content.decode()
 
     assert 'id="similar"' in page
-    assert "Sent the April" in page
+    assert f'href="/mistakes/{second.pk}/"' in page
 
 
 def test_similar_never_lists_what_the_person_may_not_see(report, reporter, outsider, manager):
