@@ -108,8 +108,10 @@ def _hits(
         if len(chosen) >= limit or len(candidates) < batch:
             break
     chosen = chosen[:limit]
-    mistakes = Mistake.objects.select_related("severity", "team").in_bulk(
-        [c.mistake_id for c in chosen]
+    mistakes = (
+        Mistake.objects.select_related("severity", "team")
+        .prefetch_related("tags")
+        .in_bulk([c.mistake_id for c in chosen])
     )
     marks = index.highlights(query, [c.mistake_id for c in chosen])
     hits = []
@@ -196,12 +198,13 @@ def patterns(user: AnyUser, *, now: datetime | None = None, limit: int = 8) -> l
     groups += [("close in meaning", ms) for ms in semantic.groups(recent)]
 
     found: list[Pattern] = []
-    seen: set[frozenset[int]] = set()
+    shown: list[frozenset[int]] = []
     for name, members in sorted(groups, key=lambda g: -len(g[1])):
         key = frozenset(m.pk for m in members)
-        if len(members) < MIN_PATTERN_SIZE or key in seen:
+        # A group inside a larger one already shown tells nothing new.
+        if len(members) < MIN_PATTERN_SIZE or any(key <= bigger for bigger in shown):
             continue
-        seen.add(key)
+        shown.append(key)
         found.append(Pattern(name, members, _by_month(members, now)))
         if len(found) >= limit:
             break
