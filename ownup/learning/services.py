@@ -233,8 +233,10 @@ def _word_groups(mistakes: list[Mistake]) -> list[tuple[str, list[Mistake]]]:
     for members in clusters.values():
         if len(members) < MIN_PATTERN_SIZE:
             continue
-        common = Counter(w for m in members for w in words[m.pk]).most_common(3)
-        named.append(("about “" + " ".join(w for w, _ in common) + "”", members))
+        counts = Counter(w for m in members for w in words[m.pk])
+        # The shared words, in the order the first of them says them.
+        shared = [w for w in any_of(members[-1].title).terms if counts[w] * 2 >= len(members)]
+        named.append(("about “" + " ".join(shared[:4]) + "”", members))
     return named
 
 
