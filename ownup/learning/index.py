@@ -25,6 +25,7 @@ from ownup.reporting.models import Mistake
 OPEN, CLOSE = "\ue000", "\ue001"
 SNIPPET_WORDS = 24
 CHUNK = 1000
+RANKED_AT_MOST = 2000
 
 
 @dataclass(frozen=True)
@@ -83,23 +84,33 @@ def reindex_all(progress: Callable[[int], None] | None = None) -> int:
 
 
 def matches(query: Query, *, limit: int, offset: int = 0) -> list[Match]:
-    """The best matching mistakes, best first, before anyone's visibility is applied."""
+    """The best matching mistakes, best first, before anyone's visibility is applied.
+
+    Only the newest ``RANKED_AT_MOST`` matches are ranked: a word found in a hundred thousand
+    mistakes would otherwise be scored a hundred thousand times for every query, and the
+    engines walk their matches newest first at almost no cost. Below that many matches the
+    ranking is exact.
+    """
     if not query:
         return []
     if connection.vendor == "postgresql":
         sql = (
-            "SELECT mistake_id, ts_rank(document, q) AS score"
-            " FROM learning_searchdocument, websearch_to_tsquery('english', %s) q"
-            " WHERE document @@ q ORDER BY score DESC, mistake_id DESC LIMIT %s OFFSET %s"
+            "SELECT mistake_id, ts_rank(document, q) AS score FROM ("
+            "  SELECT mistake_id, document, q"
+            "  FROM learning_searchdocument, websearch_to_tsquery('english', %s) q"
+            "  WHERE document @@ q ORDER BY mistake_id DESC LIMIT %s"
+            ") newest ORDER BY score DESC, mistake_id DESC LIMIT %s OFFSET %s"
         )
-        params: list[str | int] = [query.websearch(), limit, offset]
+        params: list[str | int] = [query.websearch(), RANKED_AT_MOST, limit, offset]
     else:
         # FTS5's rank is bm25 with the column weights set in the migration; lower is better.
         sql = (
-            "SELECT rowid, -rank FROM learning_search WHERE learning_search MATCH %s"
-            " ORDER BY rank LIMIT %s OFFSET %s"
+            "SELECT rowid, score FROM ("
+            "  SELECT rowid, -rank AS score FROM learning_search WHERE learning_search MATCH %s"
+            "  ORDER BY rowid DESC LIMIT %s"
+            ") ORDER BY score DESC, rowid DESC LIMIT %s OFFSET %s"
         )
-        params = [query.fts5(), limit, offset]
+        params = [query.fts5(), RANKED_AT_MOST, limit, offset]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [Match(int(row[0]), float(row[1])) for row in cursor.fetchall()]

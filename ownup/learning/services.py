@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -27,10 +27,10 @@ from ownup.reporting.services import InvalidInput
 AnyUser = User | AnonymousUser
 
 MAX_RESULTS = 100
-# Candidates asked of the index per visible result wanted: most mistakes are open, so one round
-# nearly always suffices; a person who sees few of them gets further rounds.
-OVERFETCH = 3
-MAX_ROUNDS = 6
+# Candidates asked of the index beyond the results wanted: most mistakes are open, so one round
+# nearly always suffices; a person who sees few of them gets further, larger rounds.
+OVERFETCH = 10
+MAX_ROUNDS = 8
 
 
 @dataclass(frozen=True)
@@ -97,28 +97,27 @@ def _hits(
     exclude: int | None = None,
     with_outcomes: bool = False,
 ) -> list[Hit]:
-    wanted = limit + (1 if exclude else 0)
-    batch = wanted * OVERFETCH + 10
+    batch = limit + OVERFETCH
     chosen: list[index.Match] = []
-    for round_ in range(MAX_ROUNDS):
-        candidates = index.matches(query, limit=batch, offset=round_ * batch)
+    mistakes: dict[int, Mistake] = {}
+    offset = 0
+    for _ in range(MAX_ROUNDS):
+        candidates = index.matches(query, limit=batch, offset=offset)
         ids = [c.mistake_id for c in candidates if c.mistake_id != exclude]
-        allowed = set(visible(user).filter(pk__in=ids).values_list("pk", flat=True))
-        chosen += [c for c in candidates if c.mistake_id in allowed]
+        # Visibility and the records in one question: only what this person may see comes back.
+        found = visible(user).filter(pk__in=ids).select_related("severity", "team").order_by()
+        mistakes.update((m.pk, m) for m in found)
+        chosen += [c for c in candidates if c.mistake_id in mistakes]
         if len(chosen) >= limit or len(candidates) < batch:
             break
+        offset += batch
+        batch *= 2  # this person sees few of the matches: look further, faster
     chosen = chosen[:limit]
-    mistakes = (
-        Mistake.objects.select_related("severity", "team")
-        .prefetch_related("tags")
-        .in_bulk([c.mistake_id for c in chosen])
-    )
+    prefetch_related_objects([mistakes[c.mistake_id] for c in chosen], "tags")
     marks = index.highlights(query, [c.mistake_id for c in chosen])
     hits = []
     for candidate in chosen:
-        mistake = mistakes.get(candidate.mistake_id)
-        if mistake is None:  # deleted between the two questions
-            continue
+        mistake = mistakes[candidate.mistake_id]
         mark = marks.get(candidate.mistake_id)
         hits.append(
             Hit(
