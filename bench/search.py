@@ -41,15 +41,97 @@ ACTS = [
     "Forgot to renew the {thing} {part}",
     "Published the {thing} report with last year's {part}",
 ]
-THINGS = (
-    "invoice payroll checkout VAT contracts warehouse pricing insulin dosage certificate "
-    "newsletter database firewall release passwords timesheet refund catalogue tender audit "
-    "shipment label rota prescription ledger quote forecast survey mailing licence domain"
-).split()
-WHO = "customer supplier regulator patient team auditor partner tenant student agency".split()
-PARTS = "keys prices address figures list settings data file version stamp".split()
-TAGS = "billing deploy documents pharmacy security payroll shipping reporting vendors legal".split()
-SYLLABLES = "ka lo mi ne ru sa te vi do pa re ko li mu no fa ge hi ju zo".split()
+THINGS = [
+    "invoice",
+    "payroll",
+    "checkout",
+    "VAT",
+    "contracts",
+    "warehouse",
+    "pricing",
+    "insulin",
+    "dosage",
+    "certificate",
+    "newsletter",
+    "database",
+    "firewall",
+    "release",
+    "passwords",
+    "timesheet",
+    "refund",
+    "catalogue",
+    "tender",
+    "audit",
+    "shipment",
+    "label",
+    "rota",
+    "prescription",
+    "ledger",
+    "quote",
+    "forecast",
+    "survey",
+    "mailing",
+    "licence",
+    "domain",
+]
+WHO = [
+    "customer",
+    "supplier",
+    "regulator",
+    "patient",
+    "team",
+    "auditor",
+    "partner",
+    "tenant",
+    "student",
+    "agency",
+]
+PARTS = [
+    "keys",
+    "prices",
+    "address",
+    "figures",
+    "list",
+    "settings",
+    "data",
+    "file",
+    "version",
+    "stamp",
+]
+TAGS = [
+    "billing",
+    "deploy",
+    "documents",
+    "pharmacy",
+    "security",
+    "payroll",
+    "shipping",
+    "reporting",
+    "vendors",
+    "legal",
+]
+SYLLABLES = [
+    "ka",
+    "lo",
+    "mi",
+    "ne",
+    "ru",
+    "sa",
+    "te",
+    "vi",
+    "do",
+    "pa",
+    "re",
+    "ko",
+    "li",
+    "mu",
+    "no",
+    "fa",
+    "ge",
+    "hi",
+    "ju",
+    "zo",
+]
 
 
 def _vocabulary(chance: random.Random, size: int = 4000) -> list[str]:
@@ -139,9 +221,9 @@ def ensure_library(size: int) -> dict[str, Any]:
     people = _people()
     marker = _data_dir() / "search-dataset.json"
     wanted = {"seed": SEED, "size": size}
-    if marker.exists() and json.loads(marker.read_text()) == wanted:
-        if SearchDocument.objects.count() == size:
-            return people
+    built = marker.exists() and json.loads(marker.read_text()) == wanted
+    if built and SearchDocument.objects.count() == size:
+        return people
     library = Library()
     severity = Severity.objects.order_by("rank").first()
     assert severity is not None
@@ -177,7 +259,7 @@ def ensure_library(size: int) -> dict[str, Any]:
                         kind,
                         "reported",
                         at,
-                    )  # fmt: skip
+                    )
                 )
                 documents.append((pk, title, " ".join(tags), description, ""))
                 tagged += [(pk, tag_ids[t]) for t in tags]
@@ -186,7 +268,7 @@ def ensure_library(size: int) -> dict[str, Any]:
             cursor.executemany(
                 "INSERT INTO reporting_mistake (id, title, description, reported_at,"
                 " discovered_by, harm, severity_id, reporter_id, owner_id, team_id,"
-                " confidentiality, stage, updated_at) VALUES (%s)" % ", ".join(["%s"] * 13),
+                " confidentiality, stage, updated_at) VALUES (" + ", ".join(["%s"] * 13) + ")",
                 mistakes,
             )
             cursor.executemany(

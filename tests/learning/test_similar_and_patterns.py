@@ -70,7 +70,7 @@ def test_recurring_mistakes_form_a_pattern_with_counts_by_month(report, reporter
         )
     report("Payroll leak", by=reporter, tags=["billing"], confidentiality="restricted")
 
-    [by_tag, *rest] = services.patterns(reporter)
+    by_tag = services.patterns(reporter)[0]
     assert by_tag.name == "tagged “billing”"
     assert by_tag.count == 4
     assert sum(n for _, n in by_tag.by_month) == 4
