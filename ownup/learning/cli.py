@@ -61,4 +61,4 @@ def _terminal(html: str) -> str:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("search")(search)
+    app.command("search", rich_help_panel="Learning")(search)
