@@ -4,7 +4,10 @@ import pytest
 from typer.testing import CliRunner
 
 from ownup import cli
-from tests.learning.test_search import MALFORMED
+from tests.learning.test_search import MALFORMED as ALL_MALFORMED
+
+# A NUL character is refused with 400 for every request before any view sees it (middleware).
+MALFORMED = [text for text in ALL_MALFORMED if "\x00" not in text]
 
 
 @pytest.fixture
