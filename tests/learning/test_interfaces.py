@@ -3,7 +3,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from ownup import cli
+from ownup.cli import get_app
 from tests.learning.test_search import MALFORMED as ALL_MALFORMED
 
 # A NUL character is refused with 400 for every request before any view sees it (middleware).
@@ -12,11 +12,10 @@ MALFORMED = [text for text in ALL_MALFORMED if "\x00" not in text]
 
 @pytest.fixture
 def ownup_cli():
-    cli._register_app_commands()
     runner = CliRunner()
 
     def run(*args):
-        return runner.invoke(cli.app, list(args))
+        return runner.invoke(get_app(), list(args))
 
     return run
 
