@@ -21,6 +21,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench.rows import Row, percentile, row
+
 SEED = 20260301
 FULL_SIZE = 1_000_000
 QUICK_SIZE = 50_000
@@ -336,7 +338,7 @@ def _timings(action: Callable[[str], object], inputs: list[str]) -> list[float]:
 
 
 def p95(values: list[float]) -> float:
-    return statistics.quantiles(values, n=20, method="inclusive")[-1]
+    return percentile(values, 0.95)
 
 
 def _raw_fts5(text: str) -> list[Any]:
@@ -353,7 +355,7 @@ def _raw_fts5(text: str) -> list[Any]:
         return cursor.fetchall()
 
 
-def run(quick: bool) -> list[dict[str, Any]]:
+def run(quick: bool) -> list[Row]:
     _setup_django()
     from django.db import connection
 
@@ -405,22 +407,12 @@ def run(quick: bool) -> list[dict[str, Any]]:
     ]
 
 
-def _row(
-    workload: str, figure: float, ceiling: float, target: str, ok: bool, note: str
-) -> dict[str, Any]:
-    return {
-        "workload": workload,
-        "figure": round(figure, 2),
-        "unit": "ms",
-        "ceiling": round(ceiling, 2),
-        "ratio": round(figure / ceiling, 3) if ceiling else None,
-        "target": target,
-        "ok": ok,
-        "note": note,
-    }
+def _row(workload: str, figure: float, ceiling: float, target: str, ok: bool, note: str) -> Row:
+    return row(workload, round(figure, 2), "ms", ceiling=round(ceiling, 2), target=target, ok=ok,
+               note=note)  # fmt: skip
 
 
-def _rows_of(rows: list[dict[str, Any]]) -> Iterator[str]:
+def _rows_of(rows: list[Row]) -> Iterator[str]:
     for found in rows:
         yield json.dumps(found, ensure_ascii=False)
 
