@@ -1,0 +1,64 @@
+"""CLI commands of the library: search, and rebuilding the index."""
+
+from __future__ import annotations
+
+import typer
+from rich.progress import Progress
+from rich.table import Table
+
+from ownup.cli import acting_user, console, fail, print_json
+from ownup.learning import index, services
+from ownup.learning.api import hit_record
+from ownup.reporting.models import Mistake
+
+
+def search(
+    words: str = typer.Argument("", help='What to find: words, "a phrase", a or b, -leave-out.'),
+    limit: int = typer.Option(20, min=1, max=services.MAX_RESULTS, help="How many, best first."),
+    reindex: bool = typer.Option(False, "--reindex", help="Rebuild the search index first."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Search the mistakes you can see, best match first."""
+    if reindex:
+        total = Mistake.objects.count()
+        with Progress(console=console, transient=True) as progress:
+            bar = progress.add_task("Indexing mistakes", total=total)
+            written = index.reindex_all(lambda n: progress.advance(bar, n))
+        if not as_json:
+            console.print(f"Indexed {written} mistake{'s' if written != 1 else ''}.")
+        if not words:
+            if as_json:
+                print_json({"indexed": written})
+            return
+    if not words:
+        fail('say what to search for, for example: ownup search "invoice prices"')
+    hits = services.search(acting_user(), words, limit=limit)
+    if as_json:
+        print_json([hit_record(hit) for hit in hits])
+        return
+    if not hits:
+        console.print(f"Nothing found for {words!r}.", highlight=False)
+        return
+    table = Table("#", "mistake", "stage", "where it matched", box=None)
+    for hit in hits:
+        table.add_row(
+            str(hit.mistake.pk),
+            _terminal(hit.title),
+            hit.mistake.get_stage_display(),
+            _terminal(hit.snippet),
+        )
+    console.print(table)
+
+
+def _terminal(html: str) -> str:
+    """The highlighted HTML as Rich markup: marked words in bold."""
+    from html import unescape
+
+    from rich.markup import escape
+
+    text = escape(unescape(html.replace("<mark>", "\ue000").replace("</mark>", "\ue001")))
+    return text.replace("\ue000", "[bold yellow]").replace("\ue001", "[/]")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("search", rich_help_panel="Learning")(search)

@@ -1,0 +1,68 @@
+"""Keeping the index in step: every saved or deleted record re-indexes the mistake it belongs to.
+
+The search document is written in the same transaction as the change, so a search never sees a
+record the database does not have; the embedding, which needs the model, is left to the worker.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Model
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from ownup.learning import index, semantic
+from ownup.learning.sources import Source, active_sources
+from ownup.reporting.models import Mistake
+
+
+def reindex(mistake_id: int | None) -> None:
+    if mistake_id is None:
+        return
+    index.index_mistakes([mistake_id])
+    if semantic.available():
+        from ownup.learning.tasks import embed_mistake
+
+        transaction.on_commit(lambda: embed_mistake(mistake_id))
+
+
+def _mistake_saved(sender: type[Mistake], instance: Mistake, **kwargs: Any) -> None:
+    reindex(instance.pk)
+
+
+def _tags_changed(sender: Any, instance: Any, action: str, **kwargs: Any) -> None:
+    if action in {"post_add", "post_remove", "post_clear"} and isinstance(instance, Mistake):
+        reindex(instance.pk)
+
+
+def _source_changed_handler(source: Source) -> Any:
+    def changed(sender: type[Model], instance: Model, **kwargs: Any) -> None:
+        mistake_id = source.mistake_id_of(instance)
+        if mistake_id is not None and Mistake.objects.filter(pk=mistake_id).exists():
+            reindex(mistake_id)
+
+    return changed
+
+
+_connected: list[Any] = []  # the handlers must live as long as the signals hold weak references
+
+
+def connect() -> None:
+    post_save.connect(_mistake_saved, sender=Mistake, dispatch_uid="learning-index-mistake")
+    m2m_changed.connect(
+        _tags_changed, sender=Mistake.tags.through, dispatch_uid="learning-index-tags"
+    )
+    for source in active_sources():
+        connect_source(source)
+
+
+def connect_source(source: Source) -> None:
+    model = source.model
+    if model is None:
+        return
+    handler = _source_changed_handler(source)
+    _connected.append(handler)
+    uid = f"learning-index-{source.model_label}"
+    post_save.connect(handler, sender=model, dispatch_uid=uid + "-save")
+    post_delete.connect(handler, sender=model, dispatch_uid=uid + "-delete")

@@ -1,0 +1,112 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from ownup.learning import semantic, services, signals, sources
+from ownup.reporting import services as reporting
+from ownup.reporting.models import Mistake
+
+
+@pytest.fixture
+def notes_as_a_source():
+    """Timeline notes stand in for another app's records joining the library through the seam."""
+    source = sources.register(sources.Source("reporting.TimelineEntry", "Contained by"))
+    signals.connect_source(source)
+    yield source
+    sources.unregister(source.model_label)
+
+
+def test_similar_mistakes_of_a_mistake_leave_it_out(report, reporter):
+    first = report("Sent the March invoices with last year's prices", by=reporter)
+    second = report("Sent the April invoices with last year's prices", by=reporter)
+    report("Checkout broke after the deploy", by=reporter)
+
+    similar = services.similar_to_mistake(reporter, first)
+
+    assert [hit.mistake for hit in similar] == [second]
+
+
+def test_records_of_other_apps_join_the_index_and_show_what_fixed_it(
+    report, reporter, notes_as_a_source
+):
+    past = report("Sent the March invoices with last year's prices", by=reporter)
+    reporting.add_note(past, "Rolled the price list back to 2026", actor=reporter)
+
+    assert [h.mistake for h in services.search(reporter, "rolled back")] == [past]
+    [hit] = services.similar_to_text(reporter, "Invoices went out with old prices")
+    assert ("Contained by", "Rolled the price list back to 2026") in hit.outcomes
+
+
+def test_similar_section_on_the_mistake_page(report, reporter, client):
+    first = report("Sent the March invoices with last year's prices", by=reporter)
+    second = report("Sent the April invoices with last year's prices", by=reporter)
+    client.force_login(reporter)
+
+    page = client.get(first.get_absolute_url()).content.decode()
+
+    assert 'id="similar"' in page
+    assert f'href="/mistakes/{second.pk}/"' in page
+
+
+def test_similar_never_lists_what_the_person_may_not_see(report, reporter, outsider, manager):
+    report("Payroll sent to the wrong bank", by=reporter, confidentiality="restricted",
+           restricted_to=["ada"])  # fmt: skip
+    open_one = report("Payroll sent to the wrong bank account", by=reporter)
+
+    assert services.similar_to_mistake(outsider, open_one) == []
+    assert services.similar_to_text(outsider, "payroll wrong bank") == [
+        hit for hit in services.similar_to_text(outsider, "payroll wrong bank")
+        if hit.mistake == open_one
+    ]  # fmt: skip
+    assert len(services.similar_to_mistake(manager, open_one)) == 1
+
+
+def test_recurring_mistakes_form_a_pattern_with_counts_by_month(report, reporter, outsider):
+    for month in range(3):
+        mistake = report(f"Invoice run {month} used the old prices", by=reporter, tags=["billing"])
+        Mistake.objects.filter(pk=mistake.pk).update(
+            reported_at=timezone.now() - timedelta(days=31 * month)
+        )
+    report("Payroll leak", by=reporter, tags=["billing"], confidentiality="restricted")
+
+    by_tag = services.patterns(reporter)[0]
+    assert by_tag.name == "tagged “billing”"
+    assert by_tag.count == 4
+    assert sum(n for _, n in by_tag.by_month) == 4
+    assert len(by_tag.by_month) == 12
+
+    seen_by_outsider = services.patterns(outsider)
+    assert [p.count for p in seen_by_outsider if "billing" in p.name] == [3]
+    assert all("Payroll leak" not in m.title for p in seen_by_outsider for m in p.mistakes)
+
+
+def test_titles_alike_form_a_pattern_without_tags(report, reporter):
+    for team in ("north", "south", "east"):
+        report(f"Shipped the {team} orders to the old warehouse address", by=reporter)
+    report("Something else entirely", by=reporter)
+
+    [pattern] = services.patterns(reporter)
+    assert pattern.count == 3
+    assert "orders" in pattern.name or "warehouse" in pattern.name
+
+
+def test_library_page_shows_what_keeps_happening(report, reporter, client):
+    for n in range(3):
+        report(f"Invoice {n} used old prices", by=reporter, tags=["billing"])
+    client.force_login(reporter)
+
+    page = client.get("/library/").content.decode()
+
+    assert "This keeps happening" in page
+    assert "3 mistakes" in page
+
+
+def test_semantic_similarity_when_the_extra_is_installed(report, reporter, run_tasks):
+    if not semantic.available():
+        pytest.skip("the optional ownup[semantic] extra (sentence-transformers, torch) is absent")
+    first = report("The pharmacist handed out the wrong dose of insulin", by=reporter)
+    second = report("A patient was given too much medication", by=reporter)
+    run_tasks()
+
+    assert semantic.neighbours(first.pk, Mistake.objects.all(), limit=3)[0][0] == second.pk
