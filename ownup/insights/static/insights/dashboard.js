@@ -41,8 +41,17 @@
         label: name, data: series, backgroundColor: colours[name] || PALETTE[index % PALETTE.length],
         stack: key === "tag" ? undefined : "all",
       }));
+      if (key === "tag") {
+        // Many tags over time tangle as lines: their totals read better side by side.
+        new Chart(canvas, {
+          type: "bar",
+          data: { labels: Object.keys(counts.totals), datasets: [{ label: "mistakes", data: Object.values(counts.totals), backgroundColor: "#6172f3" }] },
+          options: { indexAxis: "y", maintainAspectRatio: false, plugins: { legend: { display: false } }, scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } },
+        });
+        return;
+      }
       new Chart(canvas, {
-        type: key === "tag" ? "line" : "bar",
+        type: "bar",
         data: { labels, datasets: key === "tag" ? datasets.map((d) => ({ ...d, borderColor: d.backgroundColor, tension: 0.3, pointRadius: 1 })) : datasets },
         options: {
           maintainAspectRatio: false,
