@@ -1,12 +1,16 @@
-"""``ownup stats`` and ``ownup demo-history``: the dashboard in a terminal, and a past for it."""
+"""The organisation's commands: stats, import, export, backup, restore, and a demo past."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ownup.cli import acting_user, console, print_json
-from ownup.insights import history, stats
+from ownup.cli import acting_user, console, errors, fail, print_json
+from ownup.insights import backup, exporting, history, importing, stats
 
 
 def show_stats(
@@ -68,6 +72,102 @@ def demo_history(
     console.print(f"Added {created} past mistakes over the last 12 months.")
 
 
+def import_file(
+    path: Path = typer.Argument(..., help="A .json or .csv file, or a folder of .md postmortems."),
+    as_json: bool = typer.Option(False, "--json", help="Print the outcome as JSON."),
+) -> None:
+    """Import mistakes; records imported before (same url or content) are skipped, not doubled."""
+    try:
+        candidates = importing.read(path)
+    except importing.ImportRefused as refused:
+        fail(f"nothing imported: {refused}")
+    columns = (
+        TextColumn("Importing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=errors, transient=True, disable=as_json) as progress:
+        task = progress.add_task("import", total=len(candidates))
+        result = importing.import_records(
+            candidates,
+            source=str(path),
+            actor=acting_user(),
+            progress=lambda advanced: progress.advance(task, advanced),
+        )
+    if as_json:
+        print_json(
+            {
+                "created": result.created,
+                "skipped": [{"where": s.where, "reason": s.reason} for s in result.skipped],
+            }
+        )
+    else:
+        already = len(result.skipped) - len(result.invalid)
+        console.print(
+            f"Imported {result.created} of {len(candidates)} records; skipped {already} "
+            f"already imported and {len(result.invalid)} invalid.",
+            highlight=False,
+        )
+        for skipped in result.skipped:
+            console.print(f"  skipped {skipped.where}: {skipped.reason}", highlight=False)
+    if result.invalid:
+        fail(f"{len(result.invalid)} record(s) were not imported because they are invalid")
+
+
+def export(
+    everything: bool = typer.Option(False, "--all", help="Every mistake you can see."),
+    team: str = typer.Option("", help="Only this team's mistakes (slug)."),
+    output_format: str = typer.Option("json", "--format", help="json (with timelines) or csv."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write here, not to stdout."),
+) -> None:
+    """Export the mistakes you can see as JSON or CSV."""
+    if output_format not in exporting.FORMATS:
+        fail(f"--format: choose one of {', '.join(exporting.FORMATS)}")
+    if not everything and not team:
+        fail("say what to export: --all, or --team SLUG")
+    mistakes = exporting.exported(acting_user(), team=team)
+    text = exporting.as_json(mistakes) if output_format == "json" else exporting.as_csv(mistakes)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        fail(f"{output}: {error.strerror}")
+    console.print(f"Exported {len(mistakes)} mistakes to {output}.", highlight=False)
+
+
+def make_backup(
+    file: Path = typer.Argument(..., help="Where to write it: .json, or .json.gz to compress."),
+) -> None:
+    """Back up everything (people, teams, mistakes, every app's records) into one file."""
+    try:
+        backup.backup(file)
+    except ValueError as error:
+        fail(str(error))
+    console.print(f"Backed up to {file} ({file.stat().st_size:,} bytes).", highlight=False)
+
+
+def restore(
+    file: Path = typer.Argument(..., help="A file written by 'ownup backup'."),
+    replace: bool = typer.Option(False, "--replace", help="Replace what the database holds."),
+) -> None:
+    """Restore a backup: the database then holds exactly what the backup holds."""
+    from django.core.serializers.base import DeserializationError
+    from django.db import DatabaseError
+
+    try:
+        backup.restore(file, replace=replace)
+    except (ValueError, DeserializationError, DatabaseError) as error:
+        fail(f"not restored: {str(error).splitlines()[0]}")
+    console.print(f"Restored from {file}.", highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     app.command("stats")(show_stats)
+    app.command("import")(import_file)
+    app.command("export")(export)
+    app.command("backup")(make_backup)
+    app.command("restore")(restore)
     app.command("demo-history")(demo_history)
