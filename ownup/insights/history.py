@@ -236,8 +236,8 @@ def _insert_chunk(
             tag_ids[name] = Tag.objects.get_or_create(name=name)[0].pk
         rows = []
         for number, past in enumerate(chunk):
-            people = members.get(past.team) or [None]
-            person = people[number % len(people)]
+            people = members.get(past.team) or []
+            person = people[number % len(people)] if people else None
             anonymous = past.confidentiality == Confidentiality.ANONYMOUS
             rows.append(
                 Mistake(

@@ -255,13 +255,21 @@ class ImportForm(MistakeForm):
     closed_at = forms.DateTimeField(required=False)
     stage = forms.ChoiceField(choices=Stage.choices, required=False)
 
-    def __init__(self, data: dict[str, Any], names: Names) -> None:
-        forms.Form.__init__(self, data=data)  # MistakeForm's own only dresses the page's widgets
+    def __init__(self, names: Names) -> None:
+        forms.Form.__init__(self, data={})  # MistakeForm's own only dresses the page's widgets
         self.names = names
         self.fields["severity"] = _Lookup(names.severities, "severity")
         self.fields["team"] = _Lookup(names.teams, "team")
         self.fields["owner"] = _Lookup(names.users, "user")
         self.fields["restricted_to"] = _ManyLookup(names.users, "user")
+
+    def check(self, data: dict[str, Any]) -> bool:
+        """Validate another record with the same form: building a form copies every field,
+        which would cost more than the checks themselves."""
+        self.data = data
+        self._errors = None
+        self._bound_fields_cache: dict[str, Any] = {}
+        return self.is_valid()
 
     def clean_severity(self) -> Severity:
         severity = self.cleaned_data["severity"] or self.names.default_severity
@@ -307,13 +315,12 @@ class _Valid:
     reporter: User | None
 
 
-def check(candidate: Candidate, names: Names) -> _Valid | Skipped:
+def check(candidate: Candidate, form: ImportForm) -> _Valid | Skipped:
     data = {k: v for k, v in candidate.data.items() if k not in EXPORT_ONLY}
-    form = ImportForm(data, names)
-    if not form.is_valid():
+    if not form.check(data):
         problems = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items())
         return Skipped(candidate.where, f"invalid: {problems}")
-    reporter = names.users.get(str(data.get("reporter") or ""))
+    reporter = form.names.users.get(str(data.get("reporter") or ""))
     return _Valid(record_key(candidate.data), candidate.where, form.cleaned_data, reporter)
 
 
@@ -326,11 +333,11 @@ def import_records(
 ) -> ImportResult:
     """Check every record and write the valid new ones in batches; one batch, one transaction."""
     result = ImportResult()
-    names = Names.load()
+    form = ImportForm(Names.load())
     seen: set[str] = set()
     pending: list[_Valid] = []
     for number, candidate in enumerate(candidates, start=1):
-        checked = check(candidate, names)
+        checked = check(candidate, form)
         if isinstance(checked, Skipped):
             result.skipped.append(checked)
         elif checked.key in seen:

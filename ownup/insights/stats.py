@@ -147,8 +147,10 @@ def filters_from(
 
 
 def _date(value: str | date | None, name: str, errors: dict[str, list[str]]) -> date | None:
-    if value is None or value == "" or isinstance(value, date):
-        return value or None
+    if isinstance(value, date):
+        return value
+    if not value:
+        return None
     try:
         return date.fromisoformat(value)
     except ValueError:
@@ -289,7 +291,7 @@ def _grouped(
     mistakes: QuerySet[Mistake], filters: Filters, user: User | AnonymousUser
 ) -> list[dict[str, Any]]:
     recurrent = _recurrence_condition(user, filters)
-    return list(
+    grouped: Any = (
         mistakes.order_by()
         .annotate(bucket=Bucket("reported_at", filters.bucket))
         .values("bucket", "stage", "severity_id", "team_id")
@@ -306,6 +308,7 @@ def _grouped(
             recurrent_n=Count("pk", filter=recurrent),
         )
     )
+    return list(grouped)
 
 
 def _recurrence_condition(user: User | AnonymousUser, filters: Filters) -> Q:
@@ -442,7 +445,9 @@ def _figures(rows: list[dict[str, Any]], buckets: list[str]) -> list[Figure]:
     figures = []
     for key, label, unit, better, top, bottom, per, definition in _FIGURES:
 
-        def value(sums: dict[str, float], top: str = top, bottom: str = bottom, per: Any = per):
+        def value(
+            sums: dict[str, float], top: str = top, bottom: str = bottom, per: Any = per
+        ) -> float | None:
             if per is None:
                 return _share(sums[top], sums[bottom])
             return _mean(sums[top], int(sums[bottom]), per)
@@ -507,8 +512,8 @@ def _tag_breakdown(mistakes: QuerySet[Mistake], filters: Filters, buckets: list[
     ids = [row["tag_id"] for row in most_used]
     names = dict(Tag.objects.filter(pk__in=ids).values_list("pk", "name"))
     top = {pk: names[pk] for pk in ids}
-    rows = (
-        Through.objects.order_by()
+    rows: Any = (
+        Through.objects.order_by()  # type: ignore[misc]
         .filter(tag_id__in=list(top), mistake__in=mistakes.values("pk"))
         .annotate(bucket=Bucket("mistake__reported_at", filters.bucket))
         .values("bucket", "tag_id")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -15,7 +17,7 @@ PERIODS = [(3, "Last 3 months"), (6, "Last 6 months"), (12, "Last 12 months"), (
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    given = {
+    given: dict[str, Any] = {
         "months": request.GET.get("months") or 12,
         "start": request.GET.get("start") or None,
         "end": request.GET.get("end") or None,
