@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 from django import forms
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.utils import timezone
 
 from ownup.insights.models import ImportedRecord
@@ -246,6 +246,18 @@ class _ManyLookup(_Lookup):
         return [super(_ManyLookup, self).to_python(str(n).strip()) for n in names]
 
 
+_UNKNOWN = object()
+# Fields whose few values repeat from record to record, so each value is checked once.
+REPEATING = {"discovered_by", "harm", "severity", "team", "owner", "confidentiality", "stage"}
+
+
+def _outcome(field: forms.Field, raw: str | None) -> Any:
+    try:
+        return field.clean(raw)
+    except forms.ValidationError as error:
+        return error
+
+
 class ImportForm(MistakeForm):
     """MistakeForm's rules, with the organisation's names held in memory for the whole import."""
 
@@ -258,10 +270,31 @@ class ImportForm(MistakeForm):
     def __init__(self, names: Names) -> None:
         forms.Form.__init__(self, data={})  # MistakeForm's own only dresses the page's widgets
         self.names = names
+        self._known: dict[tuple[str, str | None], Any] = {}
         self.fields["severity"] = _Lookup(names.severities, "severity")
         self.fields["team"] = _Lookup(names.teams, "team")
         self.fields["owner"] = _Lookup(names.users, "user")
         self.fields["restricted_to"] = _ManyLookup(names.users, "user")
+
+    def _clean_fields(self) -> None:
+        # The same fields and clean_<name> rules as Form._clean_fields, without the BoundField
+        # a page needs to draw each field; and a name already looked up is not looked up again.
+        for name, checker in self.fields.items():
+            raw = self.data.get(name)
+            try:
+                if name in REPEATING and isinstance(raw, str | None):
+                    found = self._known.get((name, raw), _UNKNOWN)
+                    if found is _UNKNOWN:
+                        found = self._known[(name, raw)] = _outcome(checker, raw)
+                    if isinstance(found, forms.ValidationError):
+                        raise found
+                    self.cleaned_data[name] = found
+                else:
+                    self.cleaned_data[name] = checker.clean(raw)
+                if hasattr(self, f"clean_{name}"):
+                    self.cleaned_data[name] = getattr(self, f"clean_{name}")()
+            except forms.ValidationError as error:
+                self.add_error(name, error)
 
     def check(self, data: dict[str, Any]) -> bool:
         """Validate another record with the same form: building a form copies every field,
@@ -373,60 +406,146 @@ def _write(batch: list[_Valid], result: ImportResult, source: str, actor: User |
         if not new:
             return
         now = timezone.now()
-        mistakes = Mistake.objects.bulk_create(_mistake(v, now) for v in new)
+        ids = _next_ids(Mistake, len(new))
+        pairs = list(zip(ids, new, strict=True))
+        _insert(
+            Mistake,
+            MISTAKE_COLUMNS,
+            [_mistake_row(i, v, now) for i, v in pairs],
+        )
         tag_ids = _tag_ids({name for v in new for name in v.cleaned["tags"]})
-        Through = Mistake.tags.through
-        Through.objects.bulk_create(
-            Through(mistake_id=m.pk, tag_id=tag_ids[name])
-            for m, v in zip(mistakes, new, strict=True)
-            for name in v.cleaned["tags"]
+        _insert(
+            Mistake.tags.through,
+            ["mistake_id", "tag_id"],
+            [(i, tag_ids[name]) for i, v in pairs for name in v.cleaned["tags"]],
         )
-        Restricted = Mistake.restricted_to.through
-        Restricted.objects.bulk_create(
-            Restricted(mistake_id=m.pk, user_id=user.pk)
-            for m, v in zip(mistakes, new, strict=True)
-            for user in v.cleaned["restricted_to"]
+        _insert(
+            Mistake.restricted_to.through,
+            ["mistake_id", "user_id"],
+            [(i, user.pk) for i, v in pairs for user in v.cleaned["restricted_to"]],
         )
-        TimelineEntry.objects.bulk_create(
-            TimelineEntry(
-                mistake_id=m.pk,
-                at=m.reported_at,
-                recorded_at=now,
-                actor=actor,
-                kind=TimelineEntry.Kind.REPORTED,
-                text=f"Imported from {source}",
-                changes={"imported_from": [None, f"{source}: {v.where}"]},
-            )
-            for m, v in zip(mistakes, new, strict=True)
+        text = f"Imported from {source}"
+        _insert(
+            TimelineEntry,
+            ["mistake_id", "at", "recorded_at", "actor_id", "kind", "text", "changes"],
+            [
+                (
+                    i,
+                    v.cleaned.get("reported_at") or now,
+                    now,
+                    actor.pk if actor else None,
+                    TimelineEntry.Kind.REPORTED,
+                    text,
+                    {"imported_from": [None, f"{source}: {v.where}"]},
+                )
+                for i, v in pairs
+            ],
         )
-        ImportedRecord.objects.bulk_create(
-            ImportedRecord(key=v.key, source=source[:300], mistake_id=m.pk)
-            for m, v in zip(mistakes, new, strict=True)
+        _insert(
+            ImportedRecord,
+            ["key", "source", "mistake_id", "imported_at"],
+            [(v.key, source[:300], i, now) for i, v in pairs],
         )
-        result.created += len(mistakes)
+        result.created += len(new)
 
 
-def _mistake(valid: _Valid, now: datetime) -> Mistake:
+MISTAKE_COLUMNS = [
+    "id",
+    "title",
+    "description",
+    "occurred_at",
+    "noticed_at",
+    "reported_at",
+    "discovered_by",
+    "harm",
+    "severity_id",
+    "team_id",
+    "owner_id",
+    "reporter_id",
+    "confidentiality",
+    "stage",
+    "contained_at",
+    "fixed_at",
+    "closed_at",
+    "updated_at",
+]
+
+
+def _mistake_row(pk: int, valid: _Valid, now: datetime) -> tuple[Any, ...]:
     data = valid.cleaned
-    stage = data.get("stage") or Stage.REPORTED
-    return Mistake(
-        title=data["title"],
-        description=data["description"],
-        occurred_at=data["occurred_at"],
-        noticed_at=data["noticed_at"],
-        reported_at=data.get("reported_at") or now,
-        discovered_by=data["discovered_by"],
-        harm=data["harm"],
-        severity=data["severity"],
-        team=data["team"],
-        owner=data["owner"],
-        reporter=valid.reporter,
-        confidentiality=data["confidentiality"],
-        stage=stage,
-        contained_at=data.get("contained_at"),
-        fixed_at=data.get("fixed_at"),
-        closed_at=data.get("closed_at"),
+    return (
+        pk,
+        data["title"],
+        data["description"],
+        data["occurred_at"],
+        data["noticed_at"],
+        data.get("reported_at") or now,
+        data["discovered_by"],
+        data["harm"],
+        data["severity"].pk,
+        data["team"].pk if data["team"] else None,
+        data["owner"].pk if data["owner"] else None,
+        valid.reporter.pk if valid.reporter else None,
+        data["confidentiality"],
+        data.get("stage") or Stage.REPORTED,
+        data.get("contained_at"),
+        data.get("fixed_at"),
+        data.get("closed_at"),
+        now,
     )
+
+
+def _next_ids(model: type[models.Model], count: int) -> list[int]:
+    """Reserve ``count`` primary keys, as the database would hand them out one by one."""
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        # SQLite: the write lock is held from the transaction's start (IMMEDIATE), and ids of
+        # deleted rows are never handed out again (AUTOINCREMENT keeps the highest one).
+        cursor.execute(
+            f"SELECT MAX(COALESCE((SELECT MAX(id) FROM {table}), 0), "
+            "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
+            [table],
+        )
+        highest = int(cursor.fetchone()[0])
+        return list(range(highest + 1, highest + 1 + count))
+
+
+def _insert(model: type[models.Model], names: list[str], rows: list[tuple[Any, ...]]) -> None:
+    """One prepared INSERT for many rows, each value made ready for the database by its model
+    field, as bulk_create would, without a model instance and an SQL text per row."""
+    if not rows:
+        return
+    fields = [model._meta.get_field(name) for name in names]
+    database = connections[DEFAULT_DB_ALIAS]
+    prepare = [_preparer(field, database) for field in fields]
+    columns = ", ".join(database.ops.quote_name(str(f.column)) for f in fields)  # type: ignore[union-attr]
+    marks = ", ".join(["%s"] * len(fields))
+    prepared = [
+        tuple(
+            value if ready is None else ready(value)
+            for ready, value in zip(prepare, row, strict=True)
+        )
+        for row in rows
+    ]
+    with database.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {model._meta.db_table} ({columns}) VALUES ({marks})", prepared
+        )
+
+
+def _preparer(field: Any, database: Any) -> Callable[[Any], Any] | None:
+    # Text, numbers and keys go in as they are; dates and JSON need the field's own conversion.
+    if isinstance(field, models.DateTimeField):
+        return database.ops.adapt_datetimefield_value
+    if isinstance(field, models.JSONField):
+        return lambda value: field.get_db_prep_save(value, database)
+    return None
 
 
 def _tag_ids(names: set[str]) -> dict[str, int]:
