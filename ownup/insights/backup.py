@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.contrib.auth.models import User
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 
 from ownup.reporting.models import Mistake
 
@@ -50,5 +50,14 @@ def restore(path: Path, *, replace: bool) -> None:
             "add --replace to go ahead"
         )
     with transaction.atomic():
+        postgres = connection.vendor == "postgresql"
+        if postgres:
+            # TRUNCATE refuses while foreign-key checks of rows written earlier in the same
+            # transaction wait for its end: run them now, and defer them again for the load.
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         call_command("flush", interactive=False, verbosity=0)
+        if postgres:
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         call_command("loaddata", str(path), verbosity=0)
