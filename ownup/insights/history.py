@@ -17,6 +17,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from ownup.insights.bulk import insert_rows, next_ids
 from ownup.organisation.models import Severity, Team
 from ownup.reporting.models import (
     Confidentiality,
@@ -256,13 +257,22 @@ def _insert_chunk(
                     contained_at=past.contained_at,
                     fixed_at=past.fixed_at,
                     closed_at=past.closed_at,
+                    updated_at=past.moves[-1][1] if past.moves else past.reported_at,
                 )
             )
-        saved = Mistake.objects.bulk_create(rows)
-        Through.objects.bulk_create(
-            Through(mistake_id=mistake.pk, tag_id=tag_ids[name])
-            for mistake, past in zip(saved, chunk, strict=True)
-            for name in past.tags
+        for mistake, pk in zip(rows, next_ids(Mistake, len(rows)), strict=True):
+            mistake.pk = pk
+        columns = [f.attname for f in Mistake._meta.concrete_fields]
+        insert_rows(Mistake, columns, [tuple(getattr(m, c) for c in columns) for m in rows])
+        saved = rows
+        insert_rows(
+            Through,
+            ["mistake_id", "tag_id"],
+            [
+                (mistake.pk, tag_ids[name])
+                for mistake, past in zip(saved, chunk, strict=True)
+                for name in past.tags
+            ],
         )
         if timeline:
             TimelineEntry.objects.bulk_create(_entries(saved, chunk))

@@ -23,9 +23,10 @@ from typing import Any
 import yaml
 from django import forms
 from django.contrib.auth.models import User
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from ownup.insights.bulk import insert_rows, next_ids
 from ownup.insights.models import ImportedRecord
 from ownup.organisation.models import Severity, Team
 from ownup.reporting.forms import TAG_MAX_LENGTH, MistakeForm
@@ -406,26 +407,26 @@ def _write(batch: list[_Valid], result: ImportResult, source: str, actor: User |
         if not new:
             return
         now = timezone.now()
-        ids = _next_ids(Mistake, len(new))
+        ids = next_ids(Mistake, len(new))
         pairs = list(zip(ids, new, strict=True))
-        _insert(
+        insert_rows(
             Mistake,
             MISTAKE_COLUMNS,
             [_mistake_row(i, v, now) for i, v in pairs],
         )
         tag_ids = _tag_ids({name for v in new for name in v.cleaned["tags"]})
-        _insert(
+        insert_rows(
             Mistake.tags.through,
             ["mistake_id", "tag_id"],
             [(i, tag_ids[name]) for i, v in pairs for name in v.cleaned["tags"]],
         )
-        _insert(
+        insert_rows(
             Mistake.restricted_to.through,
             ["mistake_id", "user_id"],
             [(i, user.pk) for i, v in pairs for user in v.cleaned["restricted_to"]],
         )
         text = f"Imported from {source}"
-        _insert(
+        insert_rows(
             TimelineEntry,
             ["mistake_id", "at", "recorded_at", "actor_id", "kind", "text", "changes"],
             [
@@ -441,7 +442,7 @@ def _write(batch: list[_Valid], result: ImportResult, source: str, actor: User |
                 for i, v in pairs
             ],
         )
-        _insert(
+        insert_rows(
             ImportedRecord,
             ["key", "source", "mistake_id", "imported_at"],
             [(v.key, source[:300], i, now) for i, v in pairs],
@@ -493,59 +494,6 @@ def _mistake_row(pk: int, valid: _Valid, now: datetime) -> tuple[Any, ...]:
         data.get("closed_at"),
         now,
     )
-
-
-def _next_ids(model: type[models.Model], count: int) -> list[int]:
-    """Reserve ``count`` primary keys, as the database would hand them out one by one."""
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [table, count],
-            )
-            return [row[0] for row in cursor.fetchall()]
-        # SQLite: the write lock is held from the transaction's start (IMMEDIATE), and ids of
-        # deleted rows are never handed out again (AUTOINCREMENT keeps the highest one).
-        cursor.execute(
-            f"SELECT MAX(COALESCE((SELECT MAX(id) FROM {table}), 0), "
-            "COALESCE((SELECT seq FROM sqlite_sequence WHERE name = %s), 0))",
-            [table],
-        )
-        highest = int(cursor.fetchone()[0])
-        return list(range(highest + 1, highest + 1 + count))
-
-
-def _insert(model: type[models.Model], names: list[str], rows: list[tuple[Any, ...]]) -> None:
-    """One prepared INSERT for many rows, each value made ready for the database by its model
-    field, as bulk_create would, without a model instance and an SQL text per row."""
-    if not rows:
-        return
-    fields = [model._meta.get_field(name) for name in names]
-    database = connections[DEFAULT_DB_ALIAS]
-    prepare = [_preparer(field, database) for field in fields]
-    columns = ", ".join(database.ops.quote_name(str(f.column)) for f in fields)  # type: ignore[union-attr]
-    marks = ", ".join(["%s"] * len(fields))
-    prepared = [
-        tuple(
-            value if ready is None else ready(value)
-            for ready, value in zip(prepare, row, strict=True)
-        )
-        for row in rows
-    ]
-    with database.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {model._meta.db_table} ({columns}) VALUES ({marks})", prepared
-        )
-
-
-def _preparer(field: Any, database: Any) -> Callable[[Any], Any] | None:
-    # Text, numbers and keys go in as they are; dates and JSON need the field's own conversion.
-    if isinstance(field, models.DateTimeField):
-        return database.ops.adapt_datetimefield_value
-    if isinstance(field, models.JSONField):
-        return lambda value: field.get_db_prep_save(value, database)
-    return None
 
 
 def _tag_ids(names: set[str]) -> dict[str, int]:
