@@ -80,18 +80,20 @@ class Bucket(Func):
         super().__init__(F(column), output_field=CharField())
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        template = (
-            "date(%(expressions)s, 'weekday 0', '-6 days')"
-            if self.kind == "week"
-            else "strftime('%%Y-%%m-01', %(expressions)s)"
-        )
+        template = bucket_sql("%(expressions)s", self.kind, "sqlite").replace("%Y-%m", "%%Y-%%m")
         return self.as_sql(compiler, connection, template=template, **extra)
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        template = (
-            f"to_char(date_trunc('{self.kind}', %(expressions)s AT TIME ZONE 'UTC'), 'YYYY-MM-DD')"
-        )
+        template = bucket_sql("%(expressions)s", self.kind, "postgresql")
         return self.as_sql(compiler, connection, template=template, **extra)
+
+
+def bucket_sql(column: str, kind: str, vendor: str) -> str:
+    if vendor == "postgresql":
+        return f"to_char(date_trunc('{kind}', {column} AT TIME ZONE 'UTC'), 'YYYY-MM-DD')"
+    if kind == "week":
+        return f"date({column}, 'weekday 0', '-6 days')"
+    return f"strftime('%Y-%m-01', {column})"
 
 
 @dataclass(frozen=True)
@@ -269,6 +271,11 @@ def compute(user: User | AnonymousUser, filters: Filters) -> Stats:
     mistakes = in_scope(user, filters)
     buckets = bucket_starts(filters)
     rows = _grouped(mistakes, filters, user)
+    if not seams.linked_recurrence:
+        rows.extend(
+            {"bucket": bucket, "recurrent_n": count}
+            for bucket, count in _recurrences_per_bucket(user, filters).items()
+        )
     figures = _figures(rows, buckets)
     breakdowns = [
         _breakdown(rows, buckets, "stage", "By stage", _stage_names()),
@@ -280,7 +287,7 @@ def compute(user: User | AnonymousUser, filters: Filters) -> Stats:
     return Stats(
         filters=filters,
         buckets=buckets,
-        reported=sum(r["n"] for r in rows),
+        reported=sum(r.get("n", 0) for r in rows),
         figures=figures,
         breakdowns=breakdowns,
         overdue_actions=overdue,
@@ -290,7 +297,12 @@ def compute(user: User | AnonymousUser, filters: Filters) -> Stats:
 def _grouped(
     mistakes: QuerySet[Mistake], filters: Filters, user: User | AnonymousUser
 ) -> list[dict[str, Any]]:
-    recurrent = _recurrence_condition(user, filters)
+    linked: dict[str, Any] = {}
+    if seams.linked_recurrence:
+        # Linked and same-tag recurrences may be the same mistake: count it once, row by row.
+        sql, params = _recurrence_sql(user, filters)
+        recurrent = Q(pk__in=RawSQL(f"SELECT mistake_id FROM ({sql}) AS r", params))
+        linked["recurrent_n"] = Count("pk", filter=recurrent | seams.linked_recurrence())
     grouped: Any = (
         mistakes.order_by()
         .annotate(bucket=Bucket("reported_at", filters.bucket))
@@ -305,16 +317,17 @@ def _grouped(
             fixed_n=Count("pk", filter=Q(fixed_at__isnull=False)),
             fix_s=Sum(seconds_between("reported_at", "fixed_at")),
             verified_n=Count("pk", filter=Q(fixed_at__isnull=False) & seams.verified_effective()),
-            recurrent_n=Count("pk", filter=recurrent),
+            **linked,
         )
     )
     return list(grouped)
 
 
-def _recurrence_condition(user: User | AnonymousUser, filters: Filters) -> Q:
-    """A mistake recurs when an earlier mistake the viewer can see, of the same team, carries the
-    same set of tags and was reported at most RECURRENCE_WINDOW_DAYS before it; or when an app
-    links it as a recurrence of another."""
+def _recurrence_sql(user: User | AnonymousUser, filters: Filters) -> tuple[str, tuple[Any, ...]]:
+    """The recurrences among the mistakes in scope, as (mistake_id, reported_at) rows.
+
+    A mistake recurs when an earlier mistake the viewer can see, of the same team, carries the
+    same set of tags and was reported at most RECURRENCE_WINDOW_DAYS before it."""
     earlier = Mistake.objects.visible_to(user).filter(
         reported_at__gte=filters.start_at - timedelta(days=RECURRENCE_WINDOW_DAYS),
         reported_at__lt=filters.end_before,
@@ -332,7 +345,7 @@ def _recurrence_condition(user: User | AnonymousUser, filters: Filters) -> Q:
     mistakes = Mistake._meta.db_table
     tags = Mistake.tags.through._meta.db_table
     sql = f"""
-        SELECT mistake_id FROM (
+        SELECT mistake_id, reported_at FROM (
             SELECT mistake_id, reported_at, LAG(reported_at) OVER (
                 PARTITION BY team_key, n, lo, hi, total, squares
                 ORDER BY reported_at, mistake_id
@@ -346,12 +359,20 @@ def _recurrence_condition(user: User | AnonymousUser, filters: Filters) -> Q:
                 GROUP BY t.mistake_id, m.reported_at, m.team_id
             ) AS signatures
         ) AS ordered
-        WHERE previous IS NOT NULL AND {gap} <= %s
+        WHERE previous IS NOT NULL AND {gap} <= %s AND reported_at >= %s
     """
-    condition = Q(pk__in=RawSQL(sql, (*params, RECURRENCE_WINDOW_DAYS * 86400)))
-    if seams.linked_recurrence:
-        condition |= seams.linked_recurrence()
-    return condition
+    start = connection.ops.adapt_datetimefield_value(filters.start_at)
+    return sql, (*params, RECURRENCE_WINDOW_DAYS * 86400, start)
+
+
+def _recurrences_per_bucket(user: User | AnonymousUser, filters: Filters) -> dict[str, int]:
+    sql, params = _recurrence_sql(user, filters)
+    bucket = bucket_sql("reported_at", filters.bucket, connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {bucket} AS bucket, COUNT(*) FROM ({sql}) AS r GROUP BY bucket", params
+        )
+        return {str(day): int(count) for day, count in cursor.fetchall()}
 
 
 def _share(part: float, whole: float) -> float | None:
@@ -488,7 +509,8 @@ def _breakdown(
     column = _DIMENSION_COLUMN[key]
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in rows:
-        counts[names.get(row[column], str(row[column]))][row["bucket"]] += row["n"]
+        if "n" in row:  # not the recurrences' own rows
+            counts[names.get(row[column], str(row[column]))][row["bucket"]] += row["n"]
     order = list(dict.fromkeys(names.values()))
     present = [name for name in order if name in counts] + sorted(set(counts) - set(order))
     return Breakdown(
@@ -502,30 +524,23 @@ def _breakdown(
 
 def _tag_breakdown(mistakes: QuerySet[Mistake], filters: Filters, buckets: list[str]) -> Breakdown:
     Through = Mistake.tags.through
-    most_used = (
-        Through.objects.order_by()
-        .filter(mistake__in=mistakes.values("pk"))
-        .values("tag_id")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "tag_id")[:TOP_TAGS]
-    )
-    ids = [row["tag_id"] for row in most_used]
-    names = dict(Tag.objects.filter(pk__in=ids).values_list("pk", "name"))
-    top = {pk: names[pk] for pk in ids}
     rows: Any = (
         Through.objects.order_by()  # type: ignore[misc]
-        .filter(tag_id__in=list(top), mistake__in=mistakes.values("pk"))
+        .filter(mistake__in=mistakes.values("pk"))
         .annotate(bucket=Bucket("mistake__reported_at", filters.bucket))
         .values("bucket", "tag_id")
         .annotate(n=Count("pk"))
     )
-    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    per_tag: dict[int, dict[str, int]] = defaultdict(dict)
     for row in rows:
-        counts[top[row["tag_id"]]][row["bucket"]] = row["n"]
+        per_tag[row["tag_id"]][row["bucket"]] = row["n"]
+    totals = {tag_id: sum(counts.values()) for tag_id, counts in per_tag.items()}
+    ids = sorted(totals, key=lambda tag_id: (-totals[tag_id], tag_id))[:TOP_TAGS]
+    names = dict(Tag.objects.filter(pk__in=ids).values_list("pk", "name"))
     return Breakdown(
         key="tag",
         label=f"By tag (the {TOP_TAGS} most used)",
-        totals={name: sum(counts[name].values()) for name in top.values()},
-        series={name: [counts[name].get(b, 0) for b in buckets] for name in top.values()},
+        totals={names[i]: totals[i] for i in ids},
+        series={names[i]: [per_tag[i].get(b, 0) for b in buckets] for i in ids},
         buckets=buckets,
     )
