@@ -122,3 +122,30 @@ def test_dashboard_draws_its_charts(browser_page, reporter, history):
     browser_page.locator("summary").first.focus()
     browser_page.keyboard.press("Enter")
     assert browser_page.locator("details[open] table").count() == 1
+
+
+@pytest.fixture
+def later_apps():
+    """What the monitoring and fixes apps will provide, put back as it was afterwards."""
+    from ownup.insights.seams import seams
+
+    kept = (seams.verified_effective, seams.linked_recurrence, seams.overdue_actions)
+    yield seams
+    seams.verified_effective, seams.linked_recurrence, seams.overdue_actions = kept
+
+
+@time_machine.travel(NOW, tick=False)
+def test_later_apps_feed_the_figures_through_the_seams(history, reporter, later_apps):
+    from django.db.models import Q
+
+    from ownup.insights import seams
+
+    refund = services.visible_mistakes(reporter).get(title="Refund to the wrong account")
+    seams.provide_linked_recurrence(lambda: Q(pk=refund.pk))
+    seams.provide_verified_effective(lambda: Q(pk=history.pk))
+    seams.provide_overdue_actions(lambda mistakes: mistakes.count() * 2)
+    figures = stats.compute(reporter, stats.filters_from(months=3))
+    assert figures.figure("recurrence").value == pytest.approx(66.7)
+    # Fixed, not closed: verified only because monitoring says so.
+    assert figures.figure("verified_effective").value == 100
+    assert figures.overdue_actions == 6
