@@ -10,6 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from ownup.cli import acting_user, console, errors, fail, print_json
+from ownup.commands import RUNNING
 from ownup.insights import backup, exporting, history, importing, stats
 
 
@@ -164,10 +165,13 @@ def restore(
     console.print(f"Restored from {file}.", highlight=False)
 
 
+ORGANISATION = "The organisation"
+
+
 def register(app: typer.Typer) -> None:
-    app.command("stats")(show_stats)
-    app.command("import")(import_file)
-    app.command("export")(export)
-    app.command("backup")(make_backup)
-    app.command("restore")(restore)
-    app.command("demo-history")(demo_history)
+    app.command("stats", rich_help_panel=ORGANISATION)(show_stats)
+    app.command("import", rich_help_panel=ORGANISATION)(import_file)
+    app.command("export", rich_help_panel=ORGANISATION)(export)
+    app.command("backup", rich_help_panel=RUNNING)(make_backup)
+    app.command("restore", rich_help_panel=RUNNING)(restore)
+    app.command("demo-history", rich_help_panel=RUNNING)(demo_history)
