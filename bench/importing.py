@@ -70,7 +70,7 @@ def _raw_insert(records: list[dict[str, Any]]) -> float:
 
 
 def run(quick: bool) -> list[dict[str, Any]]:
-    ensure_django("importing")
+    ensure_django("importing-quick" if quick else "importing")
     from ownup.insights import importing
     from ownup.insights.models import ImportedRecord
     from ownup.reporting.models import Mistake
