@@ -319,6 +319,9 @@ class ImportForm(MistakeForm):
         noticed = data.get("noticed_at")
         if reported and noticed and noticed > reported:
             self.add_error("noticed_at", "It cannot have been noticed after it was reported.")
+        occurred = data.get("occurred_at")
+        if reported and occurred and occurred > reported:
+            self.add_error("occurred_at", "It cannot have happened after it was reported.")
         return data
 
 

@@ -34,6 +34,8 @@ BUCKETS = ("week", "month")
 RECURRENCE_WINDOW_DAYS = 90
 TOP_TAGS = 8
 NO_TEAM = "No team"
+MAX_PERIOD_DAYS = 20 * 366
+EARLIEST, LATEST = date(1900, 1, 1), date(9000, 12, 31)
 
 
 class Seconds(Func):
@@ -137,6 +139,11 @@ def filters_from(
         start_date = _months_before(end_date, count - 1).replace(day=1)
     if start_date > end_date:
         errors["start"] = ["The period starts after it ends."]
+    elif (end_date - start_date).days > MAX_PERIOD_DAYS:
+        errors["start"] = ["A period is at most 20 years long."]
+    for name, day in (("start", start_date), ("end", end_date)):
+        if not EARLIEST <= day <= LATEST:
+            errors[name] = [f"Give a date from {EARLIEST} to {LATEST}."]
     kind = bucket or "month"
     if kind not in BUCKETS:
         errors["bucket"] = [f"Choose one of: {', '.join(BUCKETS)}."]

@@ -149,3 +149,18 @@ def test_later_apps_feed_the_figures_through_the_seams(history, reporter, later_
     # Fixed, not closed: verified only because monitoring says so.
     assert figures.figure("verified_effective").value == 100
     assert figures.overdue_actions == 6
+
+
+@pytest.mark.parametrize(
+    ("given", "field"),
+    [
+        ({"start": "0001-01-01"}, "start"),
+        ({"start": "2000-01-01", "end": "9999-12-31"}, "end"),
+        ({"start": "1950-01-01", "end": "2026-01-01"}, "start"),
+        ({"start": "2026-02-01", "end": "2026-01-01"}, "start"),
+    ],
+)
+def test_periods_beyond_reason_are_refused(db, given, field):
+    with pytest.raises(services.InvalidInput) as refused:
+        stats.filters_from(**given)
+    assert field in refused.value.errors
