@@ -126,6 +126,9 @@ def filters_from(
     errors: dict[str, list[str]] = {}
     today = timezone.now().astimezone(UTC).date()
     end_date = _date(end, "end", errors) or today
+    if not EARLIEST <= end_date <= LATEST:
+        errors["end"] = [f"Give a date from {EARLIEST} to {LATEST}."]
+        end_date = today
     if start:
         start_date = _date(start, "start", errors) or today
     else:
@@ -141,9 +144,8 @@ def filters_from(
         errors["start"] = ["The period starts after it ends."]
     elif (end_date - start_date).days > MAX_PERIOD_DAYS:
         errors["start"] = ["A period is at most 20 years long."]
-    for name, day in (("start", start_date), ("end", end_date)):
-        if not EARLIEST <= day <= LATEST:
-            errors[name] = [f"Give a date from {EARLIEST} to {LATEST}."]
+    if not EARLIEST <= start_date <= LATEST:
+        errors["start"] = [f"Give a date from {EARLIEST} to {LATEST}."]
     kind = bucket or "month"
     if kind not in BUCKETS:
         errors["bucket"] = [f"Choose one of: {', '.join(BUCKETS)}."]

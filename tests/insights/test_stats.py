@@ -155,6 +155,7 @@ def test_later_apps_feed_the_figures_through_the_seams(history, reporter, later_
     ("given", "field"),
     [
         ({"start": "0001-01-01"}, "start"),
+        ({"end": "0001-01-01"}, "end"),
         ({"start": "2000-01-01", "end": "9999-12-31"}, "end"),
         ({"start": "1950-01-01", "end": "2026-01-01"}, "start"),
         ({"start": "2026-02-01", "end": "2026-01-01"}, "start"),
