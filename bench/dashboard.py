@@ -83,7 +83,7 @@ def run(quick: bool) -> list[Row]:
             ceiling=round(ceiling_ms, 1),
             target="≤ 500 ms",
             ok=dashboard_ms <= 500,
-            note="ceiling: one raw aggregate scan of the same mistakes",
+            note="ceiling: one raw aggregate scan",
         )
     ]
 
