@@ -12,7 +12,8 @@ from django.db import connection, transaction
 
 from ownup.reporting.models import Mistake
 
-SUFFIXES = (".json", ".json.gz", ".json.bz2", ".json.xz")
+# XML, because Django's JSON encoder cuts times to the millisecond and XML keeps every digit.
+SUFFIXES = (".xml", ".xml.gz", ".xml.bz2", ".xml.xz")
 LEFT_OUT = ["contenttypes", "auth.permission", "sessions", "admin.logentry"]
 
 
@@ -30,6 +31,7 @@ def backup(path: Path) -> None:
         natural_foreign=True,
         natural_primary=True,
         exclude=LEFT_OUT,
+        format="xml",
         output=str(path),
         verbosity=0,
     )

@@ -140,7 +140,7 @@ def export(
 
 
 def make_backup(
-    file: Path = typer.Argument(..., help="Where to write it: .json, or .json.gz to compress."),
+    file: Path = typer.Argument(..., help="Where to write it: .xml, or .xml.gz to compress."),
 ) -> None:
     """Back up everything (people, teams, mistakes, every app's records) into one file."""
     try:
