@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "ownup.communication",
     "ownup.monitoring",
     "ownup.learning",
+    "ownup.insights",
+    "ownup.hiring",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,177 @@
+"""The organisation's commands: stats, import, export, backup, restore, and a demo past."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ownup.cli import acting_user, console, errors, fail, print_json
+from ownup.commands import RUNNING
+from ownup.insights import backup, exporting, history, importing, stats
+
+
+def show_stats(
+    team: str = typer.Option("", help="Only this team (slug)."),
+    months: int = typer.Option(12, min=1, max=120, help="The last N months, this one included."),
+    start: str = typer.Option("", help="First day of the period (YYYY-MM-DD); overrides months."),
+    end: str = typer.Option("", help="Last day of the period (YYYY-MM-DD); today by default."),
+    bucket: str = typer.Option("month", help="Trend per 'month' or 'week'."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON (as GET /api/v1/stats)."),
+) -> None:
+    """The dashboard's figures: early disclosure, time to contain and fix, recurrence, counts."""
+    filters = stats.filters_from(
+        months=months, start=start or None, end=end or None, bucket=bucket, team=team
+    )
+    figures = stats.compute(acting_user(), filters)
+    if as_json:
+        print_json(figures.as_dict())
+        return
+    scope = f" · team {filters.team}" if filters.team else ""
+    console.print(
+        f"[bold]{figures.reported}[/] mistakes you can see, reported "
+        f"{filters.start} to {filters.end}{scope}",
+        highlight=False,
+    )
+    summary = Table("figure", "value", "per " + filters.bucket, box=None, title="Figures")
+    for figure in figures.figures:
+        summary.add_row(
+            figure.label,
+            _value(figure.value, figure.unit),
+            " ".join(_spark(figure.series)),
+        )
+    overdue = figures.overdue_actions
+    summary.add_row("Overdue actions", "—" if overdue is None else str(overdue), "")
+    console.print(summary)
+    for breakdown in figures.breakdowns:
+        table = Table(breakdown.label, "mistakes", box=None, title=breakdown.label)
+        for name, total in breakdown.totals.items():
+            table.add_row(name, str(total))
+        console.print(table if breakdown.totals else f"{breakdown.label}: none")
+
+
+def _value(value: float | None, unit: str) -> str:
+    if value is None:
+        return "—"
+    return f"{value:g}%" if unit == "%" else f"{value:g} {unit}"
+
+
+def _spark(series: list[float | None]) -> list[str]:
+    # The latest few buckets, so the trend fits on one line.
+    return ["·" if v is None else f"{v:g}" for v in series[-6:]]
+
+
+def demo_history(
+    count: int = typer.Argument(150, min=1, max=2_000_000, help="How many past mistakes."),
+    seed: int = typer.Option(7, help="The same seed gives the same past."),
+) -> None:
+    """Add a year of past mistakes to the demo organisation, so the dashboard shows trends."""
+    created = history.add_history(count, seed=seed)
+    console.print(f"Added {created} past mistakes over the last 12 months.")
+
+
+def import_file(
+    path: Path = typer.Argument(..., help="A .json or .csv file, or a folder of .md postmortems."),
+    as_json: bool = typer.Option(False, "--json", help="Print the outcome as JSON."),
+) -> None:
+    """Import mistakes; records imported before (same url or content) are skipped, not doubled."""
+    try:
+        candidates = importing.read(path)
+    except importing.ImportRefused as refused:
+        fail(f"nothing imported: {refused}")
+    columns = (
+        TextColumn("Importing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=errors, transient=True, disable=as_json) as progress:
+        task = progress.add_task("import", total=len(candidates))
+        result = importing.import_records(
+            candidates,
+            source=str(path),
+            actor=acting_user(),
+            progress=lambda advanced: progress.advance(task, advanced),
+        )
+    if as_json:
+        print_json(
+            {
+                "created": result.created,
+                "skipped": [{"where": s.where, "reason": s.reason} for s in result.skipped],
+            }
+        )
+    else:
+        already = len(result.skipped) - len(result.invalid)
+        console.print(
+            f"Imported {result.created} of {len(candidates)} records; skipped {already} "
+            f"already imported and {len(result.invalid)} invalid.",
+            highlight=False,
+        )
+        for skipped in result.skipped:
+            console.print(f"  skipped {skipped.where}: {skipped.reason}", highlight=False)
+    if result.invalid:
+        fail(f"{len(result.invalid)} record(s) were not imported because they are invalid")
+
+
+def export(
+    everything: bool = typer.Option(False, "--all", help="Every mistake you can see."),
+    team: str = typer.Option("", help="Only this team's mistakes (slug)."),
+    output_format: str = typer.Option("json", "--format", help="json (with timelines) or csv."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write here, not to stdout."),
+) -> None:
+    """Export the mistakes you can see as JSON or CSV."""
+    if output_format not in exporting.FORMATS:
+        fail(f"--format: choose one of {', '.join(exporting.FORMATS)}")
+    if not everything and not team:
+        fail("say what to export: --all, or --team SLUG")
+    mistakes = exporting.exported(acting_user(), team=team)
+    text = exporting.as_json(mistakes) if output_format == "json" else exporting.as_csv(mistakes)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as error:
+        fail(f"{output}: {error.strerror}")
+    console.print(f"Exported {len(mistakes)} mistakes to {output}.", highlight=False)
+
+
+def make_backup(
+    file: Path = typer.Argument(..., help="Where to write it: .xml, or .xml.gz to compress."),
+) -> None:
+    """Back up everything (people, teams, mistakes, every app's records) into one file."""
+    try:
+        backup.backup(file)
+    except ValueError as error:
+        fail(str(error))
+    console.print(f"Backed up to {file} ({file.stat().st_size:,} bytes).", highlight=False)
+
+
+def restore(
+    file: Path = typer.Argument(..., help="A file written by 'ownup backup'."),
+    replace: bool = typer.Option(False, "--replace", help="Replace what the database holds."),
+) -> None:
+    """Restore a backup: the database then holds exactly what the backup holds."""
+    from django.core.serializers.base import DeserializationError
+    from django.db import DatabaseError
+
+    try:
+        backup.restore(file, replace=replace)
+    except (ValueError, DeserializationError, DatabaseError) as error:
+        fail(f"not restored: {str(error).splitlines()[0]}")
+    console.print(f"Restored from {file}.", highlight=False)
+
+
+ORGANISATION = "The organisation"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("stats", rich_help_panel=ORGANISATION)(show_stats)
+    app.command("import", rich_help_panel=ORGANISATION)(import_file)
+    app.command("export", rich_help_panel=ORGANISATION)(export)
+    app.command("backup", rich_help_panel=RUNNING)(make_backup)
+    app.command("restore", rich_help_panel=RUNNING)(restore)
+    app.command("demo-history", rich_help_panel=RUNNING)(demo_history)

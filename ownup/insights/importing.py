@@ -1,0 +1,508 @@
+"""Import mistakes from JSON, CSV, or a folder of Markdown postmortems with YAML front matter.
+
+Each record is checked by the reporting form's own rules (MistakeForm, with its look-ups served
+from memory so a large file stays fast), then written in batches with a timeline entry saying
+where it came from. Every record gets a stable key, SHA-256 of its ``url`` when it has one or of
+its content otherwise, so importing a file twice adds nothing the second time.
+
+A file that cannot be read at all (malformed JSON, CSV or front matter, unknown columns, a path
+that does not exist) raises :class:`ImportRefused` before anything is written.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django import forms
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.utils import timezone
+
+from ownup.insights.bulk import insert_rows, next_ids
+from ownup.insights.models import ImportedRecord
+from ownup.organisation.models import Severity, Team
+from ownup.reporting.forms import TAG_MAX_LENGTH, MistakeForm
+from ownup.reporting.models import TITLE_MAX_LENGTH, Mistake, Stage, Tag, TimelineEntry
+
+# The fields a record may carry: the report's own, plus what a finished story or an export has.
+STORY_FIELDS = ("reported_at", "stage", "contained_at", "fixed_at", "closed_at", "reporter", "url")
+# Written by `ownup export` and read back without complaint, but not imported (ownup makes them).
+EXPORT_ONLY = ("id", "next_step", "disclosure", "timeline")
+MARKDOWN_FIELDS = (
+    "title",
+    "company",
+    "product",
+    "categories",
+    "keywords",
+    "summary",
+    "start_time",
+    "end_time",
+    "url",
+    "uuid",
+    "source",
+)
+BATCH = 2000
+
+
+class ImportRefused(ValueError):
+    """The input as a whole cannot be imported; the message names the file and the problem."""
+
+
+@dataclass
+class Skipped:
+    where: str
+    reason: str
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    duplicates: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+
+    @property
+    def invalid(self) -> list[Skipped]:
+        return [s for s in self.skipped if not s.reason.startswith("already imported")]
+
+
+@dataclass
+class Candidate:
+    """One record read from the input, not yet checked."""
+
+    where: str
+    data: dict[str, Any]
+
+
+def read(path: Path) -> list[Candidate]:
+    """Every record of a JSON or CSV file or a folder of Markdown files, or ImportRefused."""
+    if not path.exists():
+        raise ImportRefused(f"{path}: no such file or folder")
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*.md") if p.is_file())
+        if not files:
+            raise ImportRefused(f"{path}: the folder has no Markdown (.md) files")
+        return [_markdown(file, path) for file in files]
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        return _json(path)
+    if suffix == ".csv":
+        return _csv(path)
+    if suffix == ".md":
+        return [_markdown(path, path.parent)]
+    raise ImportRefused(f"{path}: import reads .json, .csv, .md files or a folder of .md files")
+
+
+def _allowed_fields() -> set[str]:
+    return set(MistakeForm.base_fields) | set(STORY_FIELDS) | set(EXPORT_ONLY)
+
+
+def _check_columns(path: Path, names: Iterable[str]) -> None:
+    unknown = sorted(set(names) - _allowed_fields())
+    if unknown:
+        raise ImportRefused(
+            f"{path}: unknown column{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} "
+            f"(known: {', '.join(sorted(set(MistakeForm.base_fields) | set(STORY_FIELDS)))})"
+        )
+
+
+def _json(path: Path) -> list[Candidate]:
+    try:
+        loaded = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ImportRefused(f"{path}: not UTF-8 text") from None
+    except json.JSONDecodeError as error:
+        raise ImportRefused(
+            f"{path}: malformed JSON at line {error.lineno}, column {error.colno}: {error.msg}"
+        ) from None
+    records = loaded.get("mistakes") if isinstance(loaded, dict) else loaded
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise ImportRefused(f'{path}: expected a list of objects, or {{"mistakes": [...]}}')
+    _check_columns(path, {name for record in records for name in record})
+    return [Candidate(f"{path.name} #{n}", record) for n, record in enumerate(records, start=1)]
+
+
+def _csv(path: Path) -> list[Candidate]:
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle, strict=True)
+            if not reader.fieldnames:
+                raise ImportRefused(f"{path}: empty, without a header row")
+            _check_columns(path, reader.fieldnames)
+            rows = []
+            for row in reader:
+                if None in row:
+                    raise ImportRefused(
+                        f"{path}: line {reader.line_num} has more values than the header names"
+                    )
+                rows.append(
+                    Candidate(
+                        f"{path.name} line {reader.line_num}",
+                        {k: v for k, v in row.items() if v not in ("", None)},
+                    )
+                )
+    except UnicodeDecodeError:
+        raise ImportRefused(f"{path}: not UTF-8 text") from None
+    except csv.Error as error:
+        raise ImportRefused(f"{path}: malformed CSV: {error}") from None
+    return rows
+
+
+def _markdown(file: Path, root: Path) -> Candidate:
+    where = str(file.relative_to(root)) if file != root else file.name
+    try:
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ImportRefused(f"{where}: not UTF-8 text") from None
+    if not text.startswith("---"):
+        raise ImportRefused(f"{where}: no YAML front matter (the file must start with ---)")
+    parts = text.split("\n---", 1)
+    if len(parts) != 2:
+        raise ImportRefused(f"{where}: the front matter is not closed by a --- line")
+    try:
+        front = yaml.safe_load(parts[0].removeprefix("---"))
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        at = f" at line {mark.line + 1}" if mark else ""
+        raise ImportRefused(f"{where}: malformed front matter{at}") from None
+    if not isinstance(front, dict):
+        raise ImportRefused(f"{where}: the front matter is not a set of fields")
+    unknown = sorted(set(map(str, front)) - set(MARKDOWN_FIELDS))
+    if unknown:
+        raise ImportRefused(f"{where}: unknown front matter field {', '.join(unknown)}")
+    body = parts[1].split("\n", 1)[1].strip() if "\n" in parts[1] else ""
+    return Candidate(where, _postmortem(front, body))
+
+
+def _postmortem(front: dict[str, Any], body: str) -> dict[str, Any]:
+    """A public postmortem as a finished story: what happened, when, and its categories."""
+    about = " · ".join(str(front[k]) for k in ("company", "product") if front.get(k))
+    description = "\n\n".join(
+        part for part in (about, str(front.get("summary") or "").strip(), body) if part
+    )
+    tags = [*_words(front.get("categories")), *_words(front.get("keywords"))]
+    start, end = front.get("start_time"), front.get("end_time")
+    title = str(front.get("title") or "").strip()
+    if about and about.lower() not in title.lower():
+        title = f"{about}: {title}" if title else ""
+    return {
+        "title": title[:TITLE_MAX_LENGTH],
+        "description": description,
+        "occurred_at": start,
+        "noticed_at": start,
+        "reported_at": end or start,
+        "discovered_by": "other",
+        "tags": [t[:TAG_MAX_LENGTH] for t in tags],
+        "stage": Stage.CLOSED.value if end else Stage.REPORTED.value,
+        "closed_at": end,
+        "url": front.get("url"),
+    }
+
+
+def _words(value: Any) -> list[str]:
+    if not value:
+        return []
+    items = value if isinstance(value, list) else str(value).split(",")
+    return [str(item).strip().lower() for item in items if str(item).strip()]
+
+
+def record_key(data: dict[str, Any]) -> str:
+    """The record's identity: its URL when it has one, otherwise its content."""
+    if data.get("url"):
+        identity = "url:" + str(data["url"]).strip()
+    else:
+        content = {k: data.get(k) for k in ("title", "description", "occurred_at", "reported_at")}
+        identity = "content:" + json.dumps(content, sort_keys=True, default=str)
+    return hashlib.sha256(identity.encode()).hexdigest()
+
+
+class _Lookup(forms.Field):
+    """A name looked up in a dictionary filled once, instead of a query per record."""
+
+    def __init__(self, table: dict[str, Any], what: str, **kwargs: Any) -> None:
+        self.table = table
+        self.what = what
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value: Any) -> Any:
+        if value in (None, ""):
+            return None
+        if str(value) not in self.table:
+            raise forms.ValidationError(f"No {self.what} {value!r}.")
+        return self.table[str(value)]
+
+
+class _ManyLookup(_Lookup):
+    def to_python(self, value: Any) -> list[Any]:
+        if value in (None, ""):
+            return []
+        names = value.split(",") if isinstance(value, str) else value
+        return [super(_ManyLookup, self).to_python(str(n).strip()) for n in names]
+
+
+_UNKNOWN = object()
+# Fields whose few values repeat from record to record, so each value is checked once.
+REPEATING = {"discovered_by", "harm", "severity", "team", "owner", "confidentiality", "stage"}
+
+
+def _outcome(field: forms.Field, raw: str | None) -> Any:
+    try:
+        return field.clean(raw)
+    except forms.ValidationError as error:
+        return error
+
+
+class ImportForm(MistakeForm):
+    """MistakeForm's rules, with the organisation's names held in memory for the whole import."""
+
+    reported_at = forms.DateTimeField(required=False)
+    contained_at = forms.DateTimeField(required=False)
+    fixed_at = forms.DateTimeField(required=False)
+    closed_at = forms.DateTimeField(required=False)
+    stage = forms.ChoiceField(choices=Stage.choices, required=False)
+
+    def __init__(self, names: Names) -> None:
+        forms.Form.__init__(self, data={})  # MistakeForm's own only dresses the page's widgets
+        self.names = names
+        self._known: dict[tuple[str, str | None], Any] = {}
+        self.fields["severity"] = _Lookup(names.severities, "severity")
+        self.fields["team"] = _Lookup(names.teams, "team")
+        self.fields["owner"] = _Lookup(names.users, "user")
+        self.fields["restricted_to"] = _ManyLookup(names.users, "user")
+
+    def _clean_fields(self) -> None:
+        # The same fields and clean_<name> rules as Form._clean_fields, without the BoundField
+        # a page needs to draw each field; and a name already looked up is not looked up again.
+        for name, checker in self.fields.items():
+            raw = self.data.get(name)
+            try:
+                if name in REPEATING and isinstance(raw, str | None):
+                    found = self._known.get((name, raw), _UNKNOWN)
+                    if found is _UNKNOWN:
+                        found = self._known[(name, raw)] = _outcome(checker, raw)
+                    if isinstance(found, forms.ValidationError):
+                        raise found
+                    self.cleaned_data[name] = found
+                else:
+                    self.cleaned_data[name] = checker.clean(raw)
+                if hasattr(self, f"clean_{name}"):
+                    self.cleaned_data[name] = getattr(self, f"clean_{name}")()
+            except forms.ValidationError as error:
+                self.add_error(name, error)
+
+    def check(self, data: dict[str, Any]) -> bool:
+        """Validate another record with the same form: building a form copies every field,
+        which would cost more than the checks themselves."""
+        self.data = data
+        self._errors = None
+        self._bound_fields_cache: dict[str, Any] = {}
+        return self.is_valid()
+
+    def clean_severity(self) -> Severity:
+        severity = self.cleaned_data["severity"] or self.names.default_severity
+        if severity is None:
+            raise forms.ValidationError("The organisation has no severity scale yet.")
+        return severity
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        reported = data.get("reported_at")
+        if reported and reported > timezone.now():
+            self.add_error("reported_at", "It cannot have been reported in the future.")
+        noticed = data.get("noticed_at")
+        if reported and noticed and noticed > reported:
+            self.add_error("noticed_at", "It cannot have been noticed after it was reported.")
+        occurred = data.get("occurred_at")
+        if reported and occurred and occurred > reported:
+            self.add_error("occurred_at", "It cannot have happened after it was reported.")
+        return data
+
+
+@dataclass
+class Names:
+    severities: dict[str, Severity]
+    teams: dict[str, Team]
+    users: dict[str, User]
+    default_severity: Severity | None
+
+    @classmethod
+    def load(cls) -> Names:
+        severities = {s.name: s for s in Severity.objects.all()}
+        ordered = sorted(severities.values(), key=lambda s: s.rank)
+        return cls(
+            severities=severities,
+            teams={t.slug: t for t in Team.objects.all()},
+            users={u.get_username(): u for u in User.objects.filter(is_active=True)},
+            default_severity=ordered[-1] if ordered else None,
+        )
+
+
+@dataclass
+class _Valid:
+    key: str
+    where: str
+    cleaned: dict[str, Any]
+    reporter: User | None
+
+
+def check(candidate: Candidate, form: ImportForm) -> _Valid | Skipped:
+    data = {k: v for k, v in candidate.data.items() if k not in EXPORT_ONLY}
+    if not form.check(data):
+        problems = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items())
+        return Skipped(candidate.where, f"invalid: {problems}")
+    reporter = form.names.users.get(str(data.get("reporter") or ""))
+    return _Valid(record_key(candidate.data), candidate.where, form.cleaned_data, reporter)
+
+
+def import_records(
+    candidates: list[Candidate],
+    *,
+    source: str,
+    actor: User | None,
+    progress: Callable[[int], None] = lambda advanced: None,
+) -> ImportResult:
+    """Check every record and write the valid new ones in batches; one batch, one transaction."""
+    result = ImportResult()
+    form = ImportForm(Names.load())
+    seen: set[str] = set()
+    pending: list[_Valid] = []
+    for number, candidate in enumerate(candidates, start=1):
+        checked = check(candidate, form)
+        if isinstance(checked, Skipped):
+            result.skipped.append(checked)
+        elif checked.key in seen:
+            result.skipped.append(Skipped(candidate.where, "already imported (twice in the input)"))
+        else:
+            seen.add(checked.key)
+            pending.append(checked)
+        if len(pending) >= BATCH:
+            _write(pending, result, source, actor)
+            pending = []
+        if number % BATCH == 0:
+            progress(BATCH)
+    if pending:
+        _write(pending, result, source, actor)
+    progress(len(candidates) % BATCH)
+    return result
+
+
+def _write(batch: list[_Valid], result: ImportResult, source: str, actor: User | None) -> None:
+    with transaction.atomic():
+        known = set(
+            ImportedRecord.objects.filter(key__in=[v.key for v in batch]).values_list(
+                "key", flat=True
+            )
+        )
+        new = []
+        for valid in batch:
+            if valid.key in known:
+                result.duplicates += 1
+                result.skipped.append(Skipped(valid.where, "already imported"))
+            else:
+                new.append(valid)
+        if not new:
+            return
+        now = timezone.now()
+        ids = next_ids(Mistake, len(new))
+        pairs = list(zip(ids, new, strict=True))
+        insert_rows(
+            Mistake,
+            MISTAKE_COLUMNS,
+            [_mistake_row(i, v, now) for i, v in pairs],
+        )
+        tag_ids = _tag_ids({name for v in new for name in v.cleaned["tags"]})
+        insert_rows(
+            Mistake.tags.through,
+            ["mistake_id", "tag_id"],
+            [(i, tag_ids[name]) for i, v in pairs for name in v.cleaned["tags"]],
+        )
+        insert_rows(
+            Mistake.restricted_to.through,
+            ["mistake_id", "user_id"],
+            [(i, user.pk) for i, v in pairs for user in v.cleaned["restricted_to"]],
+        )
+        text = f"Imported from {source}"
+        insert_rows(
+            TimelineEntry,
+            ["mistake_id", "at", "recorded_at", "actor_id", "kind", "text", "changes"],
+            [
+                (
+                    i,
+                    v.cleaned.get("reported_at") or now,
+                    now,
+                    actor.pk if actor else None,
+                    TimelineEntry.Kind.REPORTED,
+                    text,
+                    {"imported_from": [None, f"{source}: {v.where}"]},
+                )
+                for i, v in pairs
+            ],
+        )
+        insert_rows(
+            ImportedRecord,
+            ["key", "source", "mistake_id", "imported_at"],
+            [(v.key, source[:300], i, now) for i, v in pairs],
+        )
+        result.created += len(new)
+
+
+MISTAKE_COLUMNS = [
+    "id",
+    "title",
+    "description",
+    "occurred_at",
+    "noticed_at",
+    "reported_at",
+    "discovered_by",
+    "harm",
+    "severity_id",
+    "team_id",
+    "owner_id",
+    "reporter_id",
+    "confidentiality",
+    "stage",
+    "contained_at",
+    "fixed_at",
+    "closed_at",
+    "updated_at",
+]
+
+
+def _mistake_row(pk: int, valid: _Valid, now: datetime) -> tuple[Any, ...]:
+    data = valid.cleaned
+    return (
+        pk,
+        data["title"],
+        data["description"],
+        data["occurred_at"],
+        data["noticed_at"],
+        data.get("reported_at") or now,
+        data["discovered_by"],
+        data["harm"],
+        data["severity"].pk,
+        data["team"].pk if data["team"] else None,
+        data["owner"].pk if data["owner"] else None,
+        valid.reporter.pk if valid.reporter else None,
+        data["confidentiality"],
+        data.get("stage") or Stage.REPORTED,
+        data.get("contained_at"),
+        data.get("fixed_at"),
+        data.get("closed_at"),
+        now,
+    )
+
+
+def _tag_ids(names: set[str]) -> dict[str, int]:
+    found = dict(Tag.objects.filter(name__in=names).values_list("name", "pk"))
+    missing = names - set(found)
+    if missing:
+        Tag.objects.bulk_create([Tag(name=n) for n in missing], ignore_conflicts=True)
+        found = dict(Tag.objects.filter(name__in=names).values_list("name", "pk"))
+    return found

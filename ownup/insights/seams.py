@@ -1,0 +1,51 @@
+"""Where later stages' apps feed the dashboard without the dashboard knowing their models.
+
+The monitoring app says which mistakes were verified effective, the fixes app counts overdue
+actions, and any app may link a mistake as a recurrence of another. Each registers a function in
+its ``AppConfig.ready()``; until one does, the dashboard uses the stated default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from ownup.reporting.models import Mistake
+
+VerifiedEffective = Callable[[], Q]
+"""A condition on Mistake rows: the fix was verified effective (may use ``Exists``)."""
+
+LinkedRecurrence = Callable[[], Q]
+"""A condition on Mistake rows: the mistake is linked as a recurrence of another."""
+
+OverdueActions = Callable[[QuerySet[Mistake]], int]
+"""How many open actions of these mistakes are past their due date."""
+
+
+def closed_counts_as_verified() -> Q:
+    # Until monitoring records a verified outcome, a closed mistake is the best evidence we have.
+    return Q(closed_at__isnull=False)
+
+
+@dataclass
+class _Seams:
+    verified_effective: VerifiedEffective = closed_counts_as_verified
+    linked_recurrence: LinkedRecurrence | None = None
+    overdue_actions: OverdueActions | None = None
+
+
+seams = _Seams()
+
+
+def provide_verified_effective(condition: VerifiedEffective) -> None:
+    seams.verified_effective = condition
+
+
+def provide_linked_recurrence(condition: LinkedRecurrence) -> None:
+    seams.linked_recurrence = condition
+
+
+def provide_overdue_actions(counter: OverdueActions) -> None:
+    seams.overdue_actions = counter

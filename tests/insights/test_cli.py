@@ -1,0 +1,87 @@
+"""ownup stats, import, export, backup and restore, as a script would run them."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from ownup.cli import get_app
+from ownup.reporting import services
+from ownup.reporting.models import Mistake
+
+
+@pytest.fixture
+def ownup(reporter, admin_user):
+    runner = CliRunner()
+
+    def run(*args: str):
+        return runner.invoke(get_app(), list(args))
+
+    return run
+
+
+def test_stats_prints_tables_and_json(ownup, reporter):
+    services.report({"title": "Sent the wrong invoice", "tags": ["invoices"]}, reporter=reporter)
+    table = ownup("stats")
+    assert table.exit_code == 0, table.output
+    assert "Self-disclosed" in table.output
+    assert "100%" in table.output
+    as_json = ownup("stats", "--json", "--bucket", "week", "--months", "1")
+    body = json.loads(as_json.output)
+    assert body["reported"] == 1
+    assert body["filters"]["bucket"] == "week"
+
+
+def test_stats_refuses_bad_filters_in_one_line(ownup):
+    result = ownup("stats", "--team", "nobody")
+    assert result.exit_code == 1
+    assert "No team 'nobody'" in result.output
+
+
+def test_import_twice_then_export(ownup, tmp_path):
+    source = tmp_path / "m.csv"
+    source.write_text('title,tags,url\nWrong prices,"invoices, prices",https://x.example/1\n')
+    first = ownup("import", str(source))
+    assert first.exit_code == 0, first.output
+    assert "Imported 1 of 1 records" in first.output
+    second = ownup("import", str(source))
+    assert "skipped m.csv line 2: already imported" in second.output
+    assert Mistake.objects.count() == 1
+    exported = ownup("export", "--all", "--format", "csv")
+    assert "Wrong prices" in exported.output
+    assert ownup("export").exit_code == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        ('{"broken": ', "malformed JSON"),
+        ('[{"title": "x", "colour": "red"}]', "unknown column colour"),
+    ],
+)
+def test_import_refuses_unreadable_files_whole(ownup, tmp_path, content, words):
+    path = tmp_path / "in.json"
+    path.write_text(content)
+    result = ownup("import", str(path))
+    assert result.exit_code == 1
+    assert words in result.output
+    assert not Mistake.objects.exists()
+
+
+def test_import_of_a_missing_file(ownup, tmp_path):
+    result = ownup("import", str(tmp_path / "nope.csv"))
+    assert result.exit_code == 1
+    assert "no such file or folder" in result.output
+
+
+def test_backup_and_restore_from_the_command_line(ownup, reporter, tmp_path):
+    services.report({"title": "Deleted the shared folder"}, reporter=reporter)
+    file = tmp_path / "all.xml"
+    assert ownup("backup", str(file)).exit_code == 0
+    refused = ownup("restore", str(file))
+    assert refused.exit_code == 1
+    assert "--replace" in refused.output
+    Mistake.objects.all().delete()
+    restored = ownup("restore", str(file), "--replace")
+    assert restored.exit_code == 0, restored.output
+    assert Mistake.objects.get().title == "Deleted the shared folder"

@@ -1,0 +1,144 @@
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.core.management import call_command
+
+from ownup.insights import backup, exporting, importing
+from ownup.insights.models import ImportedRecord
+from ownup.reporting import services
+from ownup.reporting.models import Mistake, TimelineEntry
+
+POSTMORTEM = """---
+title: Checkout outage after a config push
+company: Acme
+product: Checkout
+categories: [config-change]
+keywords: [deploy, payments]
+summary: A configuration push removed the payment keys.
+start_time: 2024-03-01T10:00:00Z
+end_time: 2024-03-01T11:20:00Z
+url: https://example.org/acme-checkout
+---
+# What happened
+Payments failed for 80 minutes.
+"""
+
+
+def _import(path: Path, actor=None) -> importing.ImportResult:
+    return importing.import_records(importing.read(path), source=str(path), actor=actor)
+
+
+def test_markdown_postmortems_import_once(tmp_path, admin_user):
+    (tmp_path / "acme.md").write_text(POSTMORTEM)
+    first = _import(tmp_path, admin_user)
+    again = _import(tmp_path, admin_user)
+    assert (first.created, again.created, again.duplicates) == (1, 0, 1)
+    mistake = Mistake.objects.get()
+    assert mistake.title == "Acme · Checkout: Checkout outage after a config push"
+    assert sorted(t.name for t in mistake.tags.all()) == ["config-change", "deploy", "payments"]
+    assert mistake.stage == "closed"
+    assert "Payments failed for 80 minutes." in mistake.description
+    assert mistake.timeline.get().text == f"Imported from {tmp_path}"
+
+
+def test_csv_keeps_the_good_records_and_names_the_bad(tmp_path, admin_user):
+    path = tmp_path / "m.csv"
+    path.write_text('title,severity,tags\nFine one,high,"a, b"\n,low,\nBad,huge,\n')
+    result = _import(path, admin_user)
+    assert result.created == 1
+    assert [s.where for s in result.invalid] == ["m.csv line 3", "m.csv line 4"]
+    assert "No severity 'huge'" in result.invalid[1].reason
+    assert Mistake.objects.get().severity.name == "high"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "problem"),
+    [
+        ("bad.json", '[{"title": "x"', "malformed JSON at line 1"),
+        ("cols.json", '[{"title": "x", "colour": "red"}]', "unknown column colour"),
+        ("cols.csv", "title,colour\nx,red\n", "unknown column colour"),
+        ("shape.json", '{"title": "x"}', "expected a list of objects"),
+        ("front.md", "---\ntitle: [unclosed\n---\nbody", "malformed front matter"),
+        ("nofront.md", "just text", "no YAML front matter"),
+    ],
+)
+def test_unreadable_input_is_refused_whole(tmp_path, name, content, problem):
+    path = tmp_path / name
+    path.write_text(content)
+    with pytest.raises(importing.ImportRefused, match=problem):
+        importing.read(path)
+
+
+def test_a_missing_path_is_refused(tmp_path):
+    with pytest.raises(importing.ImportRefused, match="no such file or folder"):
+        importing.read(tmp_path / "nope.json")
+
+
+def test_export_then_import_elsewhere_keeps_the_records(tmp_path, reporter, admin_user):
+    services.report(
+        {"title": "Sent the wrong invoice", "tags": ["invoices"], "severity": "high"},
+        reporter=reporter,
+    )
+    services.report(
+        {"title": "Secret", "confidentiality": "restricted", "restricted_to": ["cy"]},
+        reporter=reporter,
+    )
+    # Restricted to cy: an admin's export leaves it out.
+    exported = json.loads(exporting.as_json(exporting.exported(admin_user)))
+    assert [r["title"] for r in exported] == ["Sent the wrong invoice"]
+    csv_text = exporting.as_csv(exporting.exported(reporter))
+    assert csv_text.splitlines()[0].startswith("id,url,title")
+    assert "Secret" in csv_text
+    path = tmp_path / "out.json"
+    path.write_text(json.dumps(exported))
+    Mistake.objects.all().delete()
+    assert _import(path, admin_user).created == 1
+    copy = Mistake.objects.get()
+    assert (copy.title, copy.severity.name, [t.name for t in copy.tags.all()]) == (
+        "Sent the wrong invoice",
+        "high",
+        ["invoices"],
+    )
+
+
+def _everything() -> str:
+    from io import StringIO
+
+    out = StringIO()
+    call_command(
+        "dumpdata",
+        natural_foreign=True,
+        natural_primary=True,
+        exclude=backup.LEFT_OUT,
+        format="xml",
+        stdout=out,
+    )
+    return out.getvalue()
+
+
+@time_machine.travel(datetime(2026, 3, 1, 9, 30, 0, 123, tzinfo=UTC), tick=False)
+def test_backup_and_restore_lose_nothing(tmp_path, reporter, responder):
+    # A time with microseconds below a millisecond: JSON would round it away.
+    mistake = services.report(
+        {"title": "Deleted the shared folder", "tags": ["documents"], "team": "billing"},
+        reporter=reporter,
+    )
+    services.add_note(mistake, "Restored from the nightly copy", actor=responder)
+    ImportedRecord.objects.create(key="k" * 64, source="test", mistake=mistake)
+    before = _everything()
+    file = tmp_path / "backup.xml.gz"
+    backup.backup(file)
+    with pytest.raises(ValueError, match="add --replace"):
+        backup.restore(file, replace=False)
+    Mistake.objects.all().delete()
+    backup.restore(file, replace=True)
+    assert _everything() == before
+    assert TimelineEntry.objects.filter(text="Restored from the nightly copy").exists()
+
+
+def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path):
+    with pytest.raises(ValueError, match="ends in"):
+        backup.restore(tmp_path / "x.txt", replace=True)
