@@ -175,3 +175,4 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+SERIALIZATION_MODULES = {"ownup-backup": "ownup.insights.serialization"}

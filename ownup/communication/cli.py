@@ -152,14 +152,8 @@ def language_check(
         console.print("No blaming phrases found.")
 
 
-def export(
-    mistake_id: int = typer.Argument(..., help="The mistake's number."),
-    fmt: str = typer.Option("md", "--format", "-f", help="md, html or pdf."),
-    output: Path | None = typer.Option(
-        None, "--output", "-o", help="The file to write (default: standard output; PDF: a file)."
-    ),
-) -> None:
-    """Export a mistake's postmortem: the whole story as Markdown, HTML or PDF."""
+def export_postmortem(mistake_id: int, fmt: str, output: Path | None) -> None:
+    """A mistake's postmortem, the whole story, as Markdown, HTML or PDF: `ownup export ID`."""
     user = acting_user()
     document = postmortem.export(get_mistake(user, mistake_id), user, fmt)
     if output is None and fmt == "pdf":
@@ -179,4 +173,3 @@ def register(app: typer.Typer) -> None:
     app.command("acks")(acks)
     app.command("lead")(lead)
     app.command("language-check")(language_check)
-    app.command("export")(export)

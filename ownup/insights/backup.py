@@ -12,8 +12,10 @@ from django.db import connection, transaction
 
 from ownup.reporting.models import Mistake
 
-# XML, because Django's JSON encoder cuts times to the millisecond and XML keeps every digit.
-SUFFIXES = (".xml", ".xml.gz", ".xml.bz2", ".xml.xz")
+# JSON written by ownup.insights.serialization, which keeps every digit of every time (Django's
+# own JSON cuts them to the millisecond, its XML strips the white space around texts).
+SUFFIXES = (".json", ".json.gz", ".json.bz2", ".json.xz")
+FORMAT = "ownup-backup"
 LEFT_OUT = ["contenttypes", "auth.permission", "sessions", "admin.logentry"]
 
 
@@ -31,7 +33,7 @@ def backup(path: Path) -> None:
         natural_foreign=True,
         natural_primary=True,
         exclude=LEFT_OUT,
-        format="xml",
+        format=FORMAT,
         output=str(path),
         verbosity=0,
     )

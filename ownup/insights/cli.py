@@ -117,12 +117,25 @@ def import_file(
 
 
 def export(
+    mistake_id: int | None = typer.Argument(
+        None, help="One mistake's postmortem (md, html, pdf); leave out with --all or --team."
+    ),
     everything: bool = typer.Option(False, "--all", help="Every mistake you can see."),
     team: str = typer.Option("", help="Only this team's mistakes (slug)."),
-    output_format: str = typer.Option("json", "--format", help="json (with timelines) or csv."),
+    output_format: str = typer.Option(
+        "", "--format", "-f", help="md, html or pdf for one mistake; json or csv for many."
+    ),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write here, not to stdout."),
 ) -> None:
-    """Export the mistakes you can see as JSON or CSV."""
+    """Export one mistake's postmortem, or the mistakes you can see as JSON or CSV."""
+    if mistake_id is not None:
+        if everything or team:
+            fail("give a mistake's number, or --all / --team, not both")
+        from ownup.communication.cli import export_postmortem
+
+        export_postmortem(mistake_id, output_format or "md", output)
+        return
+    output_format = output_format or "json"
     if output_format not in exporting.FORMATS:
         fail(f"--format: choose one of {', '.join(exporting.FORMATS)}")
     if not everything and not team:
@@ -140,7 +153,7 @@ def export(
 
 
 def make_backup(
-    file: Path = typer.Argument(..., help="Where to write it: .xml, or .xml.gz to compress."),
+    file: Path = typer.Argument(..., help="Where to write it: .json, or .json.gz to compress."),
 ) -> None:
     """Back up everything (people, teams, mistakes, every app's records) into one file."""
     try:

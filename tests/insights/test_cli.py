@@ -76,7 +76,7 @@ def test_import_of_a_missing_file(ownup, tmp_path):
 
 def test_backup_and_restore_from_the_command_line(ownup, reporter, tmp_path):
     services.report({"title": "Deleted the shared folder"}, reporter=reporter)
-    file = tmp_path / "all.xml"
+    file = tmp_path / "all.json"
     assert ownup("backup", str(file)).exit_code == 0
     refused = ownup("restore", str(file))
     assert refused.exit_code == 1

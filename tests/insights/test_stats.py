@@ -26,7 +26,7 @@ def history(reporter, responder, billing):
             tags=["invoices", "prices"],
             noticed_at=(NOW - timedelta(days=40, hours=2)).isoformat(),
         )
-        stages.move(first, "contained", actor=reporter)
+        stages.move(first, "contained", actor=reporter, reason="stopped the run")
     with time_machine.travel(NOW - timedelta(days=39), tick=False):
         stages.move(first, "fixed", actor=reporter, reason="done quickly")
     with time_machine.travel(NOW - timedelta(days=30), tick=False):

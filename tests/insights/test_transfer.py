@@ -113,7 +113,7 @@ def _everything() -> str:
         natural_foreign=True,
         natural_primary=True,
         exclude=backup.LEFT_OUT,
-        format="xml",
+        format=backup.FORMAT,
         stdout=out,
     )
     return out.getvalue()
@@ -127,9 +127,10 @@ def test_backup_and_restore_lose_nothing(tmp_path, reporter, responder):
         reporter=reporter,
     )
     services.add_note(mistake, "Restored from the nightly copy", actor=responder)
+    services.update(mistake, {"description": "  Kept as typed, white space too.\n"}, actor=reporter)
     ImportedRecord.objects.create(key="k" * 64, source="test", mistake=mistake)
     before = _everything()
-    file = tmp_path / "backup.xml.gz"
+    file = tmp_path / "backup.json.gz"
     backup.backup(file)
     with pytest.raises(ValueError, match="add --replace"):
         backup.restore(file, replace=False)

@@ -14,12 +14,6 @@ def mistake(reporter):
 
 
 @pytest.fixture
-def no_app_requirements(monkeypatch):
-    """The stage machine alone, without what the stages' apps require before each stage."""
-    monkeypatch.setattr(stages, "_requirements", {stage: [] for stage in Stage})
-
-
-@pytest.fixture
 def contained_needs_an_action():
     """A stage requirement as an app registers one, removed again after the test."""
 
@@ -54,7 +48,7 @@ def test_advance_moves_to_the_next_stage_and_records_it(mistake, responder):
     assert entry.text == "Moved to Contained"
 
 
-def test_a_mistake_can_go_all_the_way_to_closed(mistake, responder, no_app_requirements):
+def test_a_mistake_can_go_all_the_way_to_closed(mistake, responder):
     for _ in range(7):
         # The stages' apps register what each stage needs; a reason moves on without it.
         mistake = stages.advance(mistake, actor=responder, reason="done outside ownup")
@@ -103,7 +97,7 @@ def test_met_requirements_let_the_mistake_advance_freely(
     assert stages.advance(mistake, actor=responder).stage == Stage.CONTAINED
 
 
-def test_reopen_needs_a_reason_and_clears_later_milestones(mistake, responder, no_app_requirements):
+def test_reopen_needs_a_reason_and_clears_later_milestones(mistake, responder):
     for _ in range(7):
         mistake = stages.advance(mistake, actor=responder, reason="done outside ownup")
     with pytest.raises(stages.StageError, match="reopening at Fixed needs a reason"):

@@ -246,7 +246,10 @@ def test_understood_needs_a_touch_point_and_a_factor_or_a_reason(
     api_as, reporter, catalogue, mistake
 ):
     api = api_as(reporter)
-    api.post(f"/api/v1/mistakes/{mistake.pk}/stage", {"stage": "contained", "reason": ""})
+    api.post(
+        f"/api/v1/mistakes/{mistake.pk}/stage",
+        {"stage": "contained", "reason": "the run was stopped by hand"},
+    )
     refused = api.post(f"/api/v1/mistakes/{mistake.pk}/stage", {"stage": "understood"})
     assert refused.status_code == 409
     assert "no touch point" in refused.json()["detail"]
