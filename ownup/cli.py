@@ -31,6 +31,16 @@ class RefusalsAsOneLine(TyperGroup):
             message = "; ".join(messages) if messages else str(refusal)
             errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
             ctx.exit(getattr(refusal, "code", 1))
+        except _database_errors() as failure:
+            # Most often a database older than the code: say so instead of a traceback.
+            first_line = str(failure).strip().splitlines()[0] if str(failure).strip() else ""
+            errors.print(
+                f"[bold red]error:[/] the database refused: {first_line} "
+                "(if ownup was just installed or upgraded, run 'ownup migrate')",
+                highlight=False,
+                soft_wrap=True,
+            )
+            ctx.exit(1)
 
 
 app = typer.Typer(
@@ -113,6 +123,12 @@ def _setup_django() -> None:
     import django
 
     django.setup()
+
+
+def _database_errors() -> tuple[type[Exception], ...]:
+    from django.db import OperationalError, ProgrammingError
+
+    return (OperationalError, ProgrammingError)
 
 
 def _refusals() -> tuple[type[Exception], ...]:

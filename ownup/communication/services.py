@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from email.utils import formataddr, parseaddr
 from typing import Any
 
-import apprise
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core import signing
@@ -215,6 +214,8 @@ def parse_recipients(entries: Iterable[str], mistake: Mistake) -> list[Address]:
 def _parse_one(entry: str, problems: list[str]) -> Address | None:
     if "://" in entry:
         scheme = entry.split("://", 1)[0].lower()
+        import apprise  # here: loading its plugins costs every start of ownup a sixth of a second
+
         if scheme not in apprise.NotificationManager().schemas():
             problems.append(
                 f"{scheme}:// is not a kind of address Apprise knows "

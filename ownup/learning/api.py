@@ -36,23 +36,11 @@ class HitOut(Schema):
     outcomes: list[tuple[str, str]] = Field(..., description="What contained, fixed or taught.")
 
 
-def hit_record(hit: services.Hit) -> dict[str, Any]:
-    return {
-        "id": hit.mistake.pk,
-        "url": hit.mistake.get_absolute_url(),
-        "title": hit.mistake.title,
-        "stage": hit.mistake.stage,
-        "reported_at": hit.mistake.reported_at,
-        "score": round(hit.score, 4),
-        "title_highlighted": str(hit.title),
-        "snippet": str(hit.snippet),
-        "outcomes": hit.outcomes,
-    }
-
-
 @router.get("/search", response=list[HitOut], summary="Search the mistakes you can see")
 def search(request: HttpRequest, params: Query[SearchParams]) -> list[dict[str, Any]]:
-    return [hit_record(h) for h in services.search(request.user, params.q, limit=params.limit)]
+    return [
+        services.hit_record(h) for h in services.search(request.user, params.q, limit=params.limit)
+    ]
 
 
 @router.get(
@@ -63,4 +51,4 @@ def similar(
 ) -> list[dict[str, Any]]:
     mistake = get_mistake(request.user, mistake_id)
     hits = services.similar_to_mistake(request.user, mistake, limit=params.limit)
-    return [hit_record(h) for h in hits]
+    return [services.hit_record(h) for h in hits]

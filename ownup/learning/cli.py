@@ -8,7 +8,6 @@ from rich.table import Table
 
 from ownup.cli import acting_user, console, fail, print_json
 from ownup.learning import index, services
-from ownup.learning.api import hit_record
 from ownup.reporting.models import Mistake
 
 
@@ -34,7 +33,7 @@ def search(
         fail('say what to search for, for example: ownup search "invoice prices"')
     hits = services.search(acting_user(), words, limit=limit)
     if as_json:
-        print_json([hit_record(hit) for hit in hits])
+        print_json([services.hit_record(hit) for hit in hits])
         return
     if not hits:
         console.print(f"Nothing found for {words!r}.", highlight=False)

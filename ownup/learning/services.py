@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet, prefetch_related_objects
@@ -294,3 +295,17 @@ def anniversaries_due(now: datetime) -> QuerySet[Mistake]:
         .exclude(owner__email="")
         .select_related("owner")
     )
+
+
+def hit_record(hit: Hit) -> dict[str, Any]:
+    return {
+        "id": hit.mistake.pk,
+        "url": hit.mistake.get_absolute_url(),
+        "title": hit.mistake.title,
+        "stage": hit.mistake.stage,
+        "reported_at": hit.mistake.reported_at,
+        "score": round(hit.score, 4),
+        "title_highlighted": str(hit.title),
+        "snippet": str(hit.snippet),
+        "outcomes": hit.outcomes,
+    }
