@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.functional import lazy
 
 from ownup.organisation.models import Severity, Team
 from ownup.reporting.models import (
@@ -108,15 +109,15 @@ class MistakeForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["severity"].initial = default_severity_name()
-        for name, what in [("severity", "severity"), ("team", "team"), ("owner", "user")]:
-            self.fields[name].error_messages["invalid_choice"] = (
-                f"There is no {what} %(value)s."
-                if name != "severity"
-                else "There is no severity %(value)s: choose one of "
-                + ", ".join(Severity.objects.scale().values_list("name", flat=True))
-                + "."
-            )
+        # The scale is made here if the organisation has none; the initial choice and the
+        # message about an unknown one read it only when they are used.
+        self.fields["severity"].queryset = Severity.objects.scale()  # type: ignore[attr-defined]
+        self.fields["severity"].initial = default_severity_name
+        self.fields["severity"].error_messages["invalid_choice"] = lazy(
+            _unknown_severity_message, str
+        )()
+        for name, what in [("team", "team"), ("owner", "user")]:
+            self.fields[name].error_messages["invalid_choice"] = f"There is no {what} %(value)s."
         self.fields["restricted_to"].error_messages["invalid_choice"] = (
             "There is no user %(value)s."
         )
@@ -167,6 +168,11 @@ class MistakeForm(forms.Form):
 def default_severity() -> Severity:
     """The least severe step of the scale, for a report that does not say."""
     return Severity.objects.scale().reverse()[0]
+
+
+def _unknown_severity_message() -> str:
+    names = ", ".join(Severity.objects.scale().values_list("name", flat=True))
+    return f"There is no severity %(value)s: choose one of {names}."
 
 
 def default_severity_name() -> str:
