@@ -246,3 +246,15 @@ def managers_of(person: User, mistake: Mistake) -> list[User]:
         )
     found = managers.exclude(pk=person.pk).exclude(email="").distinct().order_by("username")
     return [manager for manager in found if can_see(manager, mistake)]
+
+
+def overdue_action_count(mistakes: QuerySet[Mistake]) -> int:
+    """Open actions of these mistakes past their due date: the dashboard's figure."""
+    return (
+        Action.objects.filter(
+            mistake__in=mistakes,
+            due_date__lt=timezone.localdate(),
+        )
+        .exclude(status__in=[Status.DONE, Status.CANCELLED])
+        .count()
+    )

@@ -6,4 +6,7 @@ class MonitoringConfig(AppConfig):
     verbose_name = "Monitoring"
 
     def ready(self) -> None:
+        from ownup.insights.seams import provide_verified_effective
         from ownup.monitoring import sections, services, signals, tasks  # noqa: F401
+
+        provide_verified_effective(services.verified_effective)

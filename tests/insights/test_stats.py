@@ -165,3 +165,30 @@ def test_periods_beyond_reason_are_refused(db, given, field):
     with pytest.raises(services.InvalidInput) as refused:
         stats.filters_from(**given)
     assert field in refused.value.errors
+
+
+@time_machine.travel(NOW, tick=False)
+def test_fixes_and_monitoring_feed_the_dashboard(history, reporter):
+    from ownup.fixes.models import Action
+    from ownup.monitoring.models import Closure
+
+    Action.objects.create(
+        mistake=history,
+        title="Load prices from contracts",
+        owner=reporter,
+        due_date=(NOW - timedelta(days=3)).date(),
+    )
+    Action.objects.create(
+        mistake=history,
+        title="Not due yet",
+        owner=reporter,
+        due_date=(NOW + timedelta(days=3)).date(),
+    )
+    figures = stats.compute(reporter, stats.filters_from(months=3))
+    assert figures.overdue_actions == 1
+    assert figures.figure("verified_effective").value == 0  # fixed, not yet closed as verified
+
+    stages.move(history, "closed", actor=reporter, reason="checks held")
+    Closure.objects.create(mistake=history, verified=True)
+    figures = stats.compute(reporter, stats.filters_from(months=3))
+    assert figures.figure("verified_effective").value == 100
