@@ -18,7 +18,9 @@ class LearningConfig(AppConfig):
             Section(
                 key="similar",
                 title="Similar mistakes",
-                stage=Stage.REPORTED,
+                # Last on the page: the story of this mistake comes first, and the report form
+                # already showed similar ones while it was being typed.
+                stage=Stage.CLOSED,
                 template="learning/_similar_section.html",
                 context=similar_section,
             )
