@@ -74,3 +74,32 @@ def with_errors(form: forms.Form, error: reporting.InvalidInput) -> forms.Form:
     for field, problems in error.errors.items():
         form.add_error(field if field in form.fields else None, " ".join(problems))
     return form
+
+
+Respond = Callable[..., HttpResponse]
+
+
+def submit(
+    request: HttpRequest,
+    mistake: Mistake,
+    form: forms.Form,
+    *,
+    form_key: str,
+    call: Callable[[dict[str, Any]], object],
+    respond: Respond,
+    refused: str,
+    **done: Any,
+) -> HttpResponse:
+    """One form on a section: check it, hand its data to the service, answer with each problem
+    at its field (or, for a refusal, as one sentence); ``done`` goes with the answer on success."""
+    if not form.is_valid():
+        return respond(request, mistake, f"{refused}: see the form.", **{form_key: form})
+    try:
+        call(form.cleaned_data)
+    except reporting.InvalidInput as error:
+        return respond(
+            request, mistake, f"{refused}: see the form.", **{form_key: with_errors(form, error)}
+        )
+    except reporting.NotAllowed as error:
+        return respond(request, mistake, f"{refused}: {error}.")
+    return respond(request, mistake, **done)

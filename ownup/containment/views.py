@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from ownup.containment import services
 from ownup.containment.forms import ActionForm, CareForm, SupportForm
-from ownup.containment.inplace import answer, mistake_or_404, with_errors
+from ownup.containment.inplace import answer, mistake_or_404, submit
 from ownup.reporting import services as reporting
 from ownup.reporting.models import Mistake
 from ownup.reporting.stages import StageError
@@ -61,18 +61,15 @@ def section_context(
 @require_POST
 def add_action(request: HttpRequest, mistake_id: int) -> HttpResponse:
     mistake = mistake_or_404(request, mistake_id)
-    form = ActionForm(request.POST, auto_id="contain-%s")
-    if not form.is_valid():
-        return _answer(request, mistake, "Not recorded: see the form.", action_form=form)
-    try:
-        services.record_action(mistake, actor=request.user, **form.cleaned_data)
-    except reporting.InvalidInput as error:
-        return _answer(
-            request, mistake, "Not recorded: see the form.", action_form=with_errors(form, error)
-        )
-    except reporting.NotAllowed as error:
-        return _answer(request, mistake, f"Not recorded: {error}.")
-    return _answer(request, mistake)
+    return submit(
+        request,
+        mistake,
+        ActionForm(request.POST, auto_id="contain-%s"),
+        form_key="action_form",
+        call=lambda data: services.record_action(mistake, actor=request.user, **data),
+        respond=_answer,
+        refused="Not recorded",
+    )
 
 
 STEPS = {"approve": services.approve, "take": services.take, "remove": services.remove}
@@ -98,29 +95,29 @@ def step_action(request: HttpRequest, mistake_id: int, action_id: int, step: str
 @require_POST
 def add_care(request: HttpRequest, mistake_id: int) -> HttpResponse:
     mistake = mistake_or_404(request, mistake_id)
-    form = CareForm(request.POST, auto_id="care-%s")
-    if not form.is_valid():
-        return _answer(request, mistake, "Not recorded: say what was done.", care_form=form)
-    try:
-        services.record_customer_care(mistake, actor=request.user, text=form.cleaned_data["text"])
-    except reporting.InvalidInput as error:
-        return _answer(
-            request, mistake, "Not recorded: see the form.", care_form=with_errors(form, error)
-        )
-    except reporting.NotAllowed as error:
-        return _answer(request, mistake, f"Not recorded: {error}.")
-    return _answer(request, mistake)
+    return submit(
+        request,
+        mistake,
+        CareForm(request.POST, auto_id="care-%s"),
+        form_key="care_form",
+        call=lambda data: services.record_customer_care(
+            mistake, actor=request.user, text=data["text"]
+        ),
+        respond=_answer,
+        refused="Not recorded",
+    )
 
 
 @login_required
 @require_POST
 def add_support(request: HttpRequest, mistake_id: int) -> HttpResponse:
     mistake = mistake_or_404(request, mistake_id)
-    form = SupportForm(request.POST, auto_id="support-%s")
-    if not form.is_valid():
-        return _answer(request, mistake, "Not recorded: see the form.", support_form=form)
-    try:
-        services.offer_support(mistake, actor=request.user, note=form.cleaned_data["note"])
-    except (reporting.InvalidInput, reporting.NotAllowed) as error:
-        return _answer(request, mistake, f"Not recorded: {error}")
-    return _answer(request, mistake)
+    return submit(
+        request,
+        mistake,
+        SupportForm(request.POST, auto_id="support-%s"),
+        form_key="support_form",
+        call=lambda data: services.offer_support(mistake, actor=request.user, note=data["note"]),
+        respond=_answer,
+        refused="Not recorded",
+    )

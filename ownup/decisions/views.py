@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_POST
 
-from ownup.containment.inplace import answer, mistake_or_404, with_errors
+from ownup.containment.inplace import answer, mistake_or_404, submit
 from ownup.decisions import services
 from ownup.decisions.forms import DecisionForm, OptionForm
 from ownup.decisions.models import SCORE_MAX, SCORE_MIN
@@ -72,18 +72,15 @@ def section_context(
 @require_POST
 def add_option(request: HttpRequest, mistake_id: int) -> HttpResponse:
     mistake = mistake_or_404(request, mistake_id)
-    form = OptionForm(request.POST, auto_id="option-%s")
-    if not form.is_valid():
-        return _answer(request, mistake, "Not added: see the form.", option_form=form)
-    try:
-        services.add_option(mistake, actor=request.user, **form.cleaned_data)
-    except reporting.InvalidInput as error:
-        return _answer(
-            request, mistake, "Not added: see the form.", option_form=with_errors(form, error)
-        )
-    except reporting.NotAllowed as error:
-        return _answer(request, mistake, f"Not added: {error}.")
-    return _answer(request, mistake)
+    return submit(
+        request,
+        mistake,
+        OptionForm(request.POST, auto_id="option-%s"),
+        form_key="option_form",
+        call=lambda data: services.add_option(mistake, actor=request.user, **data),
+        respond=_answer,
+        refused="Not added",
+    )
 
 
 @login_required
@@ -108,20 +105,15 @@ def score_option(request: HttpRequest, mistake_id: int, option_id: int) -> HttpR
 @require_POST
 def decide(request: HttpRequest, mistake_id: int) -> HttpResponse:
     mistake = mistake_or_404(request, mistake_id)
-    form = _decision_form(mistake, request.POST)
-    if not form.is_valid():
-        return _answer(request, mistake, "Not chosen: see the form.", decision_form=form)
-    try:
-        services.decide(
-            mistake,
-            actor=request.user,
-            option_id=form.cleaned_data["option"],
-            rationale=form.cleaned_data["rationale"],
-        )
-    except reporting.InvalidInput as error:
-        return _answer(
-            request, mistake, "Not chosen: see the form.", decision_form=with_errors(form, error)
-        )
-    except reporting.NotAllowed as error:
-        return _answer(request, mistake, f"Not chosen: {error}.")
-    return _answer(request, mistake, refresh=True)
+    return submit(
+        request,
+        mistake,
+        _decision_form(mistake, request.POST),
+        form_key="decision_form",
+        call=lambda data: services.decide(
+            mistake, actor=request.user, option_id=data["option"], rationale=data["rationale"]
+        ),
+        respond=_answer,
+        refused="Not chosen",
+        refresh=True,
+    )
