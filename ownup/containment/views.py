@@ -11,8 +11,8 @@ from django.views.decorators.http import require_POST
 
 from ownup.containment import services
 from ownup.containment.forms import ActionForm, CareForm, SupportForm
-from ownup.containment.inplace import answer, mistake_or_404, submit
 from ownup.reporting import services as reporting
+from ownup.reporting.inplace import answer, mistake_or_404, submit
 from ownup.reporting.models import Mistake
 from ownup.reporting.stages import StageError
 

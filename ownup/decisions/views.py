@@ -9,11 +9,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_POST
 
-from ownup.containment.inplace import answer, mistake_or_404, submit
 from ownup.decisions import services
 from ownup.decisions.forms import DecisionForm, OptionForm
 from ownup.decisions.models import SCORE_MAX, SCORE_MIN
 from ownup.reporting import services as reporting
+from ownup.reporting.inplace import answer, mistake_or_404, submit
 from ownup.reporting.models import Mistake
 
 SECTION_TEMPLATE = "decisions/_section.html"

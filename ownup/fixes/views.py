@@ -13,8 +13,9 @@ from django.views.decorators.http import require_POST
 from ownup.fixes import services
 from ownup.fixes.forms import ActionForm
 from ownup.fixes.models import Action
+from ownup.reporting.inplace import mistake_or_404, with_errors
 from ownup.reporting.models import Mistake
-from ownup.reporting.services import InvalidInput, NotAllowed, NotFound, get_mistake
+from ownup.reporting.services import InvalidInput, NotAllowed, NotFound
 
 
 def _back(mistake: Mistake) -> HttpResponse:
@@ -30,10 +31,7 @@ def _action_or_404(request: HttpRequest, action_id: int) -> Action:
 
 @login_required
 def add_action(request: HttpRequest, mistake_id: int) -> HttpResponse:
-    try:
-        mistake = get_mistake(request.user, mistake_id)
-    except NotFound as error:
-        raise Http404(str(error)) from None
+    mistake = mistake_or_404(request, mistake_id)
     owner = mistake.owner.get_username() if mistake.owner else None
     form = ActionForm(request.POST or None, initial={"owner": owner})
     if request.method == "POST":
@@ -41,10 +39,8 @@ def add_action(request: HttpRequest, mistake_id: int) -> HttpResponse:
         try:
             action = services.add_action(mistake, data, actor=request.user)
         except InvalidInput as error:
-            form.is_valid()
-            for field, problems in error.errors.items():
-                if field not in form.errors:
-                    form.add_error(field if field in form.fields else None, " ".join(problems))
+            form.is_valid()  # the form's own messages first; the service adds what they miss
+            with_errors(form, error, keep_form_errors=True)
         except NotAllowed as error:
             messages.error(request, f"Not added: {error}.")
             return _back(mistake)

@@ -1,6 +1,6 @@
 """Forms in place on the mistake's page: htmx gets its section back, a plain browser the page.
 
-Shared by the stage apps whose sections carry forms (containment, decisions).
+Shared by the stage apps whose sections carry forms (containment, decisions, fixes).
 """
 
 from __future__ import annotations
@@ -70,8 +70,14 @@ def spelled_out(problem: str, forms_given: dict[str, Any]) -> str:
     return problem
 
 
-def with_errors(form: forms.Form, error: reporting.InvalidInput) -> forms.Form:
+def with_errors(
+    form: forms.Form, error: reporting.InvalidInput, *, keep_form_errors: bool = False
+) -> forms.Form:
+    """The service's problems at their fields; with ``keep_form_errors`` a field the form
+    already refused keeps only the form's message."""
     for field, problems in error.errors.items():
+        if keep_form_errors and field in form.errors:
+            continue
         form.add_error(field if field in form.fields else None, " ".join(problems))
     return form
 
