@@ -21,14 +21,27 @@ def reindex(mistake_id: int | None) -> None:
     if mistake_id is None:
         return
     index.index_mistakes([mistake_id])
+    _embed_after_commit(mistake_id)
+
+
+def _embed_after_commit(mistake_id: int) -> None:
     if semantic.available():
         from ownup.learning.tasks import embed_mistake
 
         transaction.on_commit(lambda: embed_mistake(mistake_id))
 
 
-def _mistake_saved(sender: type[Mistake], instance: Mistake, **kwargs: Any) -> None:
-    reindex(instance.pk)
+def _mistake_saved(
+    sender: type[Mistake], instance: Mistake, created: bool, raw: bool = False, **kwargs: Any
+) -> None:
+    if created and not raw:
+        # Nothing can point at a row that did not exist: its document is its own text, written
+        # without reading tags or other records back. (A fixture's rows may come in any order,
+        # so a raw save reads them.)
+        index.index_new_mistake(instance)
+        _embed_after_commit(instance.pk)
+    else:
+        reindex(instance.pk)
 
 
 def _tags_changed(sender: Any, instance: Any, action: str, **kwargs: Any) -> None:
