@@ -162,7 +162,7 @@ HUEY = (
     {"huey_class": "huey.RedisHuey", "name": "ownup", "url": REDIS_URL, "immediate": False}
     if REDIS_URL
     else {
-        "huey_class": "huey.SqliteHuey",
+        "huey_class": "ownup.taskqueue.SqliteQueue",
         "name": "ownup",
         "filename": str(DATA_DIR / "queue.sqlite3"),
         "immediate": False,
