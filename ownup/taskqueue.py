@@ -5,6 +5,7 @@ task queued behind a web request waited for the disk while holding the queue's o
 and every other request queuing a task waited behind it. The queue now keeps the database's own
 setting, write-ahead log with ``synchronous=NORMAL``: a queued task survives the process
 crashing, and only a power cut can lose the last ones, as it can the last reports themselves.
+The same tables and rows as Huey's own, so a worker of either kind reads them.
 """
 
 from __future__ import annotations
@@ -20,6 +21,15 @@ class SqliteQueueStorage(SqliteStorage):
         connection: sqlite3.Connection = super()._create_connection()
         connection.execute("PRAGMA synchronous=NORMAL")
         return connection
+
+    def enqueue(self, data: bytes, priority: float | None = None) -> None:
+        # One INSERT is a transaction by itself (the connection is in autocommit mode), so it
+        # needs no BEGIN and COMMIT around it: the queue's lock is held for one statement, not
+        # three, each of which a busy process's threads would make wait for the interpreter.
+        self.sql(
+            "insert into task (queue, data, priority) values (?, ?, ?)",
+            (self.name, self.to_blob(data), priority or 0),
+        )
 
 
 class SqliteQueue(SqliteHuey):
