@@ -13,7 +13,7 @@ from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from ownup.learning import index, semantic
-from ownup.learning.sources import Source, active_sources
+from ownup.learning.sources import Source, active_sources, registered
 from ownup.reporting.models import Mistake
 
 
@@ -51,7 +51,12 @@ def _tags_changed(sender: Any, instance: Any, action: str, **kwargs: Any) -> Non
 
 def _source_changed_handler(source: Source) -> Any:
     def changed(sender: type[Model], instance: Model, **kwargs: Any) -> None:
-        mistake_id = source.mistake_id_of(instance)
+        # The handler outlives an unregistered source (and one registered again for the same
+        # model reuses it): ask which source is registered now.
+        current = registered(source.model_label)
+        if current is None:
+            return
+        mistake_id = current.mistake_id_of(instance)
         if mistake_id is not None and Mistake.objects.filter(pk=mistake_id).exists():
             reindex(mistake_id)
 
