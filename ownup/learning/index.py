@@ -40,9 +40,20 @@ class Highlight:
     snippet: SafeString
 
 
-def document_fields(mistake: Mistake, extra: Sequence[str] = ()) -> dict[str, str]:
-    tags = " ".join(tag.name for tag in mistake.tags.all())
+def document_fields(
+    mistake: Mistake, extra: Sequence[str] = (), tag_names: Iterable[str] | None = None
+) -> dict[str, str]:
+    if tag_names is None:
+        tag_names = (tag.name for tag in mistake.tags.all())
+    tags = " ".join(tag_names)
     return {"title": mistake.title, "tags": tags, "body": "\n".join([mistake.description, *extra])}
+
+
+def index_new_mistake(mistake: Mistake) -> None:
+    """The document of a mistake just inserted, which has no tags nor other records yet."""
+    SearchDocument(mistake=mistake, **document_fields(mistake, tag_names=())).save(
+        force_insert=True
+    )
 
 
 def index_mistakes(mistake_ids: Iterable[int]) -> int:

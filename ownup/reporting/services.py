@@ -6,7 +6,7 @@ made anywhere is validated, recorded, audited and announced the same way.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -114,35 +114,54 @@ def report(data: Mapping[str, Any], *, reporter: AnyUser, announce: bool = True)
     cleaned = _validated(data)
     anonymous = cleaned["confidentiality"] == Confidentiality.ANONYMOUS
     who = None if anonymous or not reporter.is_authenticated else reporter
-    with transaction.atomic():
-        mistake = Mistake(reported_at=timezone.now(), reporter=who)
-        _assign(mistake, cleaned)
-        mistake.save()
-        _assign_many(mistake, cleaned)
-        TimelineEntry.objects.create(
+    # The record and its first entries are made before the write transaction begins, so the
+    # transaction holds only the statements: SQLite lets one writer in at a time.
+    mistake = Mistake(reported_at=timezone.now(), reporter=who)
+    _assign(mistake, cleaned)
+    people = list(cleaned["restricted_to"])
+    tag_names: list[str] = cleaned["tags"]
+    snapshot = _snapshot(mistake, restricted_to=people, tags=tag_names)
+    entries = [
+        TimelineEntry(
             mistake=mistake,
             at=mistake.reported_at,
             actor=who,
             kind=TimelineEntry.Kind.REPORTED,
             text="Reported anonymously" if anonymous else "Reported",
-            changes={name: [None, value] for name, value in _snapshot(mistake).items() if value},
+            changes={name: [None, value] for name, value in snapshot.items() if value},
         )
-        if mistake.occurred_at:
-            TimelineEntry.objects.create(
+    ]
+    if mistake.occurred_at:
+        entries.append(
+            TimelineEntry(
                 mistake=mistake,
                 at=mistake.occurred_at,
                 kind=TimelineEntry.Kind.EVENT,
                 text="It happened",
             )
-        if mistake.noticed_at:
-            TimelineEntry.objects.create(
+        )
+    if mistake.noticed_at:
+        entries.append(
+            TimelineEntry(
                 mistake=mistake,
                 at=mistake.noticed_at,
                 kind=TimelineEntry.Kind.EVENT,
                 text="It was noticed",
             )
+        )
+    with transaction.atomic():
+        mistake.save(force_insert=True)
+        # A new mistake has no people nor tags yet: adding is all there is to do.
+        if people:
+            mistake.restricted_to.add(*people)
+        tags = [Tag.objects.get_or_create(name=name)[0] for name in tag_names]
+        if tags:
+            mistake.tags.add(*tags)
+        for entry in entries:
+            entry.save(force_insert=True)
         if announce:
             transaction.on_commit(lambda: _announce(mistake.pk))
+    _know_many(mistake, restricted_to=people, tags=tags)
     return mistake
 
 
@@ -257,14 +276,22 @@ def _assign_many(mistake: Mistake, cleaned: Mapping[str, Any]) -> None:
     mistake.tags.set(tags)
 
 
-def _snapshot(mistake: Mistake) -> dict[str, Any]:
-    """The audited fields as plain JSON values."""
+def _snapshot(
+    mistake: Mistake,
+    *,
+    restricted_to: Iterable[AnyUser] | None = None,
+    tags: Iterable[str] | None = None,
+) -> dict[str, Any]:
+    """The audited fields as plain JSON values; the people and tag names when given are used
+    instead of the mistake's own (those of a mistake not saved yet)."""
     values: dict[str, Any] = {}
     for name in AUDITED_FIELDS:
         if name == "restricted_to":
-            values[name] = sorted(u.get_username() for u in mistake.restricted_to.all())
+            people = mistake.restricted_to.all() if restricted_to is None else restricted_to
+            values[name] = sorted(u.get_username() for u in people)
         elif name == "tags":
-            values[name] = sorted(t.name for t in mistake.tags.all())
+            names = (t.name for t in mistake.tags.all()) if tags is None else tags
+            values[name] = sorted(names)
         else:
             value = getattr(mistake, name)
             if isinstance(value, datetime):
@@ -273,6 +300,17 @@ def _snapshot(mistake: Mistake) -> dict[str, Any]:
                 value = str(value)
             values[name] = value
     return values
+
+
+def _know_many(mistake: Mistake, *, restricted_to: list[User], tags: list[Tag]) -> None:
+    """Keep what was just written as the mistake's people and tags, as a prefetch would, so
+    reading them back (for the answer to the reporter) asks the database nothing."""
+    prefetched = vars(mistake).setdefault("_prefetched_objects_cache", {})
+    for name, rows in (("restricted_to", restricted_to), ("tags", tags)):
+        known = getattr(mistake, name).get_queryset()
+        known._result_cache = list(rows)
+        known._prefetch_done = True
+        prefetched[name] = known
 
 
 def _label(field: str) -> str:

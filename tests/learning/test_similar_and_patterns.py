@@ -1,6 +1,8 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ownup.learning import semantic, services, signals, sources
@@ -15,6 +17,19 @@ def notes_as_a_source():
     signals.connect_source(source)
     yield source
     sources.unregister(source.model_label)
+
+
+def test_the_rows_of_an_unregistered_source_no_longer_touch_the_index(report, reporter):
+    source = sources.register(sources.Source("reporting.TimelineEntry", "Contained by"))
+    signals.connect_source(source)
+    sources.unregister(source.model_label)
+    mistake = report("Sent the March invoices with last year's prices", by=reporter)
+
+    with CaptureQueriesContext(connection) as queries:
+        reporting.add_note(mistake, "Rolled back the price list", actor=reporter)
+
+    assert not [q for q in queries.captured_queries if "learning_searchdocument" in q["sql"]]
+    assert not services.search(reporter, "rolled")
 
 
 def test_similar_mistakes_of_a_mistake_leave_it_out(report, reporter):

@@ -49,6 +49,36 @@ def test_the_whole_record_is_kept(api_as, reporter, responder, billing):
     assert kinds == ["It happened", "It was noticed", "Reported"]
 
 
+def test_the_answer_to_a_report_is_the_record_as_read_back(api_as, reporter, responder, billing):
+    api = api_as(reporter)
+    payload = {
+        "title": INVOICES,
+        "team": "billing",
+        "confidentiality": "restricted",
+        "restricted_to": ["bo", "cy"],
+        "tags": ["Invoices", "billing"],
+    }
+    answer = api.post("/api/v1/mistakes", payload).json()
+
+    assert answer["restricted_to"] == ["bo", "cy"]
+    assert answer["tags"] == ["billing", "invoices"]
+    assert answer == api.get(f"/api/v1/mistakes/{answer['id']}").json()
+    reported = Mistake.objects.get(pk=answer["id"]).timeline.get()
+    assert reported.changes["restricted_to"] == [None, ["bo", "cy"]]
+    assert reported.changes["tags"] == [None, ["billing", "invoices"]]
+
+
+def test_a_report_is_written_in_a_few_statements(api_as, reporter, django_assert_max_num_queries):
+    # Under load, SQLite's one writer at a time makes the statements of a report what bounds
+    # how many reports a second an instance takes: the token, the severity, BEGIN, the mistake,
+    # its search document, its first timeline entry, COMMIT.
+    api = api_as(reporter)
+    api.post("/api/v1/mistakes", {"title": "The first report makes the severity scale"})
+    with django_assert_max_num_queries(7):
+        response = api.post("/api/v1/mistakes", {"title": INVOICES})
+    assert response.status_code == 201
+
+
 @pytest.mark.parametrize(
     ("payload", "field", "words"),
     [
