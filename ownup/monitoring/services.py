@@ -467,10 +467,10 @@ def _write_results(runs: Sequence[CheckRun]) -> None:
     if not runs:
         return
     meta, quote, ops = CheckRun._meta, connection.ops.quote_name, connection.ops
-    columns = [meta.get_field(name).column for name in RESULT_FIELDS]
-    assignments = ", ".join(f"{quote(column)} = %s" for column in columns)
+    column_of = {field.name: str(field.column) for field in meta.concrete_fields}
+    assignments = ", ".join(f"{quote(column_of[name])} = %s" for name in RESULT_FIELDS)
     statement = (
-        f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"
+        f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(column_of['id'])} = %s"
     )
     rows = [
         (

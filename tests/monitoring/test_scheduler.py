@@ -54,6 +54,25 @@ def test_a_slot_dispatched_twice_runs_once(
     assert len(http_server.requests) == 1
 
 
+def test_a_batch_is_claimed_run_and_recorded_in_as_many_statements_whatever_its_size(
+    start, fixed_mistake, add_check, monitor, http_server, time_machine
+):
+    for n in range(25):
+        add_check(fixed_mistake, name=f"shop {n}", url=http_server.url + f"/{n}", every="1m")
+    monitor(fixed_mistake)
+    time_machine.move_to(start + timedelta(minutes=1), tick=False)
+    [slots] = services.dispatch()
+    counts = []
+    for batch in (slots[:5], slots[5:]):
+        with CaptureQueriesContext(connection) as queries:
+            assert len(services.run_slots(batch)) == len(batch)
+        counts.append(len(queries.captured_queries))
+    assert counts[0] == counts[1]  # 5 results or 20: the same statements, none per run
+    assert set(CheckRun.objects.values_list("outcome", flat=True)) == {"passed"}
+    assert len(http_server.requests) == 25
+    assert set(EffectivenessCheck.objects.values_list("window_passes", flat=True)) == {1}
+
+
 def test_the_dispatcher_queues_the_coming_slots_each_for_its_own_second(
     start, fixed_mistake, add_check, monitor, http_server, time_machine, run_tasks
 ):
