@@ -114,8 +114,10 @@ def _bare_lags(url: str, offsets: Sequence[float], threads: int) -> list[float]:
 
 
 def _workers(processes: int) -> list[subprocess.Popen[bytes]]:
+    """``processes`` workers started as a person starts them, once each is consuming: on a
+    loaded machine a worker takes seconds to start, and the lag is not about that."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "ownup.settings"}
-    return [
+    workers = [
         subprocess.Popen(
             [sys.executable, "-m", "ownup", "worker", "--workers", str(WORKER_THREADS)],
             env=env,
@@ -124,6 +126,18 @@ def _workers(processes: int) -> list[subprocess.Popen[bytes]]:
         )
         for _ in range(processes)
     ]
+    try:
+        deadline = time.monotonic() + 90
+        for worker in workers:
+            # A consumer runs its worker threads and its scheduler beside the main thread.
+            while len(os.listdir(f"/proc/{worker.pid}/task")) < WORKER_THREADS + 2:
+                if worker.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("an `ownup worker` did not start")
+                time.sleep(0.2)
+    except BaseException:
+        _stop(workers)
+        raise
+    return workers
 
 
 def _stop(workers: list[subprocess.Popen[bytes]]) -> None:
@@ -196,7 +210,6 @@ def _run(count: int, url: str, span: float, *, burst: bool) -> tuple[list[float]
     HUEY.flush()
     workers = _workers(BURST_WORKERS if burst else SPREAD_WORKERS)
     try:
-        time.sleep(3)  # the workers start and open the queue
         mistake, slots = _checks(count, url, burst=burst)
         first = min(slots.values())
         measured = {pk for pk, slot in slots.items() if slot < first + timedelta(seconds=span)}
@@ -244,8 +257,8 @@ def run(quick: bool) -> list[Row]:
 
     count = 1_000 if quick else 10_000
     span = 20.0 if quick else 60.0
-    spread_threads = SPREAD_WORKERS * WORKER_THREADS * PROBE_THREADS
-    burst_threads = BURST_WORKERS * WORKER_THREADS * PROBE_THREADS
+    spread_threads = SPREAD_WORKERS * PROBE_THREADS
+    burst_threads = BURST_WORKERS * PROBE_THREADS
 
     def workers(processes: int) -> str:
         return f"{processes} `ownup worker` of {WORKER_THREADS} threads, SQLite"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -61,7 +62,7 @@ DEFAULT_INTERVAL_MINUTES = {
     Kind.RECURRENCE: 60,
 }
 DEFAULT_GRACE_HOURS = 48.0
-PROBE_THREADS = 32
+PROBE_THREADS = 64  # per worker process, shared by its worker threads
 BATCH_SIZE = 200
 CHECKIN_SALT = "ownup.monitoring.checkin"
 
@@ -379,8 +380,7 @@ def run_claimed(runs: list[CheckRun], *, scheduled: bool) -> list[CheckRun]:
             )
             runs = [r for r in runs if r not in stale]
     probed = [r for r in runs if r.check_ref.kind in PROBES]
-    with ThreadPoolExecutor(max_workers=min(PROBE_THREADS, len(probed) or 1)) as pool:
-        outcomes = list(pool.map(_probe, probed))
+    outcomes = list(_probe_pool().map(_probe, probed))
     for run in runs:
         if run.check_ref.kind == Kind.RECURRENCE:
             started = timezone.now()
@@ -391,6 +391,20 @@ def run_claimed(runs: list[CheckRun], *, scheduled: bool) -> list[CheckRun]:
         if run.check_ref.kind == Kind.CHECKIN:
             _ask(run)
     return runs
+
+
+_probe_threads: ThreadPoolExecutor | None = None
+_probe_threads_made = threading.Lock()
+
+
+def _probe_pool() -> ThreadPoolExecutor:
+    """The process's probe threads, kept from batch to batch: starting 32 threads for every
+    batch took a busy worker longer than the batch's probes."""
+    global _probe_threads
+    with _probe_threads_made:
+        if _probe_threads is None:
+            _probe_threads = ThreadPoolExecutor(PROBE_THREADS, thread_name_prefix="ownup-probe")
+        return _probe_threads
 
 
 def _millis(since: datetime) -> int:
