@@ -7,7 +7,7 @@ minute), the real Huey queue on SQLite and the real database, as `make run` has 
 
 - **spread**: 10 000 checks every minute as the product schedules them, each on its own second
   of the minute; the figure is the p95 lag from each slot's due time to its run's start over
-  a minute (quick: the first 20 seconds). The ceiling: a bare timer thread handing each slot,
+  a minute (quick: the first 15 seconds). The ceiling: a bare timer thread handing each slot,
   at its due time, to a pool of as many threads as the workers probe with, asking the same
   server with no queue and no database.
 - **burst**: the worst case, 10 000 checks due on the same second (as `* * * * *` cron checks
@@ -256,7 +256,7 @@ def run(quick: bool) -> list[Row]:
     from ownup.monitoring.services import PROBE_THREADS
 
     count = 1_000 if quick else 10_000
-    span = 20.0 if quick else 60.0
+    span = 15.0 if quick else 60.0
     spread_threads = SPREAD_WORKERS * PROBE_THREADS
     burst_threads = BURST_WORKERS * PROBE_THREADS
 
