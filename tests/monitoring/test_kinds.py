@@ -241,3 +241,25 @@ def test_every_problem_is_named_at_once(fixed_mistake, add_check):
     with pytest.raises(InvalidInput) as refused:
         add_check(fixed_mistake, url="not a url", cron="every day")
     assert set(refused.value.errors) == {"url", "cron"}
+
+
+def test_http_probes_on_many_threads_at_once_make_one_opener(http_server, monkeypatch):
+    """A worker's first batch starts its probes together; each used to make its own opener,
+    loading the CA certificates once per thread."""
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ownup.monitoring import probes
+
+    made = []
+    build_opener = urllib.request.build_opener
+    monkeypatch.setattr(probes, "_opener", None)
+    monkeypatch.setattr(
+        urllib.request, "build_opener", lambda *handlers: made.append(1) or build_opener(*handlers)
+    )
+    config = probes.clean_http({"url": http_server.url + "/health"}, {})
+    with ThreadPoolExecutor(16) as pool:
+        results = list(pool.map(lambda _: probes.run_http(config), range(32)))
+    assert {r.detail for r in results} == {"HTTP 200"}
+    assert len(http_server.requests) == 32
+    assert len(made) == 1
