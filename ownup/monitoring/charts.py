@@ -27,7 +27,7 @@ def sparkline(runs: Sequence[CheckRun], label: str) -> SafeString:
     for index, run in enumerate(runs):
         share = (run.duration_ms or 0) / longest
         height = max(6.0, HEIGHT * (0.35 + 0.65 * share))
-        title = f"{run.slot:%Y-%m-%d %H:%M} · {run.get_outcome_display()}"
+        title = f"{run.slot:%Y-%m-%d %H:%M:%S} · {run.get_outcome_display()}"
         if run.duration_ms is not None:
             title += f" · {run.duration_ms} ms"
         if run.detail:

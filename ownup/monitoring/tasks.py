@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
+from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
@@ -17,14 +18,25 @@ from ownup.monitoring.models import CheckRun, Closure, EffectivenessCheck, Outco
 from ownup.reporting.models import Mistake
 from ownup.reporting.services import can_see
 
+# The dispatcher runs once a minute and queues the slots of the next minute and a half: each
+# batch waits in the queue's schedule for its second, so a check starts on time even though
+# the dispatcher does not run every second, and a dispatcher up to half a minute late leaves
+# no slot behind.
+DISPATCH_AHEAD = timedelta(seconds=90)
+
 
 @db_periodic_task(crontab(minute="*"))
 def dispatch_due_checks() -> int:
-    """Every minute: expire unanswered check-ins, then queue the due checks in batches."""
+    """Every minute: expire unanswered check-ins, then queue the coming slots in batches."""
     services.expire_checkins()
-    batches = services.dispatch()
+    now = timezone.now()
+    batches = services.dispatch(now, ahead=DISPATCH_AHEAD)
     for batch in batches:
-        run_check_batch(batch)
+        due = max(slot for _, slot in batch)
+        if due > now:
+            run_check_batch.schedule(args=(batch,), eta=due)
+        else:
+            run_check_batch(batch)
     return sum(len(b) for b in batches)
 
 

@@ -56,3 +56,21 @@ def monitor(reporter: User) -> Callable[[Mistake], Mistake]:
         return stages.move(mistake, Stage.MONITORING, actor=reporter, reason="told on the phone")
 
     return move
+
+
+@pytest.fixture
+def run_next(time_machine: Any) -> Callable[[EffectivenessCheck], datetime]:
+    """Moves the clock to the check's next slot and runs what is due then, as the worker would;
+    returns the slot, and leaves the check as the run left it."""
+
+    def run(check: EffectivenessCheck) -> datetime:
+        check.refresh_from_db()
+        slot = check.next_due_at
+        assert slot is not None, "the check has no slot to come"
+        time_machine.move_to(slot, tick=False)
+        for batch in services.dispatch():
+            services.run_slots(batch)
+        check.refresh_from_db()
+        return slot
+
+    return run

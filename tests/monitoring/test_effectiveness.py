@@ -3,6 +3,7 @@ and a window held in full verifies it."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -22,7 +23,7 @@ def test_monitoring_needs_an_agreed_check(fixed_mistake, add_check, http_server)
     assert stages.unmet_requirements(fixed_mistake, Stage.MONITORING) == []
 
 
-def test_checks_run_only_while_monitored_and_from_the_next_whole_minute(
+def test_interval_checks_run_only_while_monitored_on_their_own_second_of_the_interval(
     start, fixed_mistake, add_check, monitor, http_server, time_machine
 ):
     check = add_check(fixed_mistake, url=http_server.url, every="5m")
@@ -31,15 +32,58 @@ def test_checks_run_only_while_monitored_and_from_the_next_whole_minute(
     monitor(fixed_mistake)
     check.refresh_from_db()
     assert check.active
-    assert check.next_due_at == start + timedelta(minutes=1)
     assert check.window_ends_at == start + timedelta(seconds=20, days=30)
+    first = check.next_due_at
+    # Within one interval of the start, on the second the check's id gives it in every interval.
+    assert start + timedelta(seconds=20) <= first < start + timedelta(minutes=5, seconds=20)
+    assert first.microsecond == 0
+    period = timedelta(minutes=5)
+    assert (first - services.EPOCH) % period == services.phase(check.pk, period)
 
-    time_machine.move_to(start + timedelta(minutes=1), tick=False)
-    batches = services.dispatch()
-    assert batches == [[(check.pk, start + timedelta(minutes=1))]]
+    time_machine.move_to(first - timedelta(seconds=1), tick=False)
+    assert services.dispatch() == []  # not yet
+    time_machine.move_to(first, tick=False)
+    assert services.dispatch() == [[(check.pk, first)]]
     check.refresh_from_db()
-    assert check.next_due_at == start + timedelta(minutes=6)
-    assert services.dispatch() == []  # nothing else is due this minute
+    assert check.next_due_at == first + period
+    assert services.dispatch() == []  # nothing else is due now
+
+
+def test_a_missed_slot_runs_once_late_and_the_check_keeps_its_second(
+    start, fixed_mistake, add_check, monitor, http_server, time_machine
+):
+    check = add_check(fixed_mistake, url=http_server.url, every="1m")
+    monitor(fixed_mistake)
+    check.refresh_from_db()
+    first = check.next_due_at
+    time_machine.move_to(first + timedelta(minutes=10, seconds=1), tick=False)  # no worker ran
+    assert services.dispatch() == [[(check.pk, first)]]
+    check.refresh_from_db()
+    assert check.next_due_at == first + timedelta(minutes=11)
+
+
+def test_phases_spread_checks_evenly_over_their_interval():
+    minute = timedelta(minutes=1)
+    per_second = Counter(services.phase(check_id, minute).seconds for check_id in range(1, 6001))
+    assert set(per_second) == set(range(60))
+    assert max(per_second.values()) <= 150  # 100 a second on average; never a herd
+    day = timedelta(days=1)
+    assert len({services.phase(check_id, day) for check_id in range(1, 101)}) == 100
+    assert services.phase(7, minute) == services.phase(7, minute)  # the same in every process
+
+
+def test_cron_checks_keep_their_exact_times(
+    start, fixed_mistake, add_check, monitor, http_server, time_machine
+):
+    check = add_check(fixed_mistake, url=http_server.url, cron="*/15 * * * *")
+    time_machine.move_to(start + timedelta(minutes=3, seconds=5), tick=False)
+    monitor(fixed_mistake)
+    check.refresh_from_db()
+    assert check.next_due_at == start + timedelta(minutes=15)
+    time_machine.move_to(start + timedelta(minutes=15), tick=False)
+    assert services.dispatch() == [[(check.pk, start + timedelta(minutes=15))]]
+    check.refresh_from_db()
+    assert check.next_due_at == start + timedelta(minutes=30)
 
 
 def test_a_failing_check_reopens_at_fixed_with_evidence_and_tells_the_owner(
@@ -49,6 +93,7 @@ def test_a_failing_check_reopens_at_fixed_with_evidence_and_tells_the_owner(
     monitor,
     http_server,
     time_machine,
+    run_next,
     smtp_server,
     run_tasks,
     outsider,
@@ -61,22 +106,20 @@ def test_a_failing_check_reopens_at_fixed_with_evidence_and_tells_the_owner(
     monitor(fixed_mistake)
     run_tasks()
 
-    def minute(n: int) -> None:
-        time_machine.move_to(start + timedelta(minutes=n), tick=False)
+    def minute() -> None:
         with django_capture_on_commit_callbacks(execute=True):
-            for batch in services.dispatch():
-                services.run_slots(batch)
+            run_next(check)
 
-    minute(1)
+    minute()
     check.refresh_from_db()
     assert check.last_outcome == Outcome.PASSED
     assert check.window_passes == 1
 
     http_server.respond(500, "price table missing")
-    minute(2)
+    minute()
     fixed_mistake.refresh_from_db()
     assert fixed_mistake.stage == Stage.MONITORING  # one failure is not yet enough
-    minute(3)
+    minute()
     fixed_mistake.refresh_from_db()
     assert fixed_mistake.stage == Stage.FIXED
     check.refresh_from_db()
@@ -97,22 +140,30 @@ def test_a_failing_check_reopens_at_fixed_with_evidence_and_tells_the_owner(
     assert "Reopened" in mail["Subject"]
     assert "price table missing" in mail.get_content()
 
-    minute(4)  # a reopened mistake's checks wait for the next window
+    time_machine.move_to(start + timedelta(minutes=4), tick=False)
+    for batch in services.dispatch():  # a reopened mistake's checks wait for the next window
+        services.run_slots(batch)
     assert CheckRun.objects.filter(check_ref=check).count() == 3
 
 
 def test_a_window_held_in_full_verifies_and_closes_by_itself_once_the_lesson_is_written(
-    start, fixed_mistake, add_check, monitor, http_server, time_machine, reporter
+    start, fixed_mistake, add_check, monitor, http_server, time_machine, run_next, reporter
 ):
     check = add_check(fixed_mistake, url=http_server.url, every="1d", window_days=3)
     monitor(fixed_mistake)
-    for day in range(4):
-        time_machine.move_to(start + timedelta(days=day, minutes=1), tick=False)
-        for batch in services.dispatch():
-            services.run_slots(batch)
     check.refresh_from_db()
-    assert check.window_passes == 4  # at the start, after one, two and three days (its end)
-    assert not check.active  # its window is over: the next slot would fall outside it
+    ends = check.window_ends_at
+    slots = []
+    while check.active:
+        slots.append(run_next(check))
+    # A slot a day on the check's own time of day, within its window; the next falls outside.
+    assert slots[0] < start + timedelta(days=1)
+    assert slots == [slots[0] + timedelta(days=n) for n in range(len(slots))]
+    assert slots[-1] <= ends < slots[-1] + timedelta(days=1)
+    assert check.window_passes == len(slots) >= 3
+    assert not check.active
+    assert check.verdict() == Verdict.IN_PROGRESS  # until its window is over
+    time_machine.move_to(ends, tick=False)
     assert check.verdict() == Verdict.EFFECTIVE
     assert services.evaluate(fixed_mistake).verified
 
@@ -138,15 +189,19 @@ def test_a_window_held_in_full_verifies_and_closes_by_itself_once_the_lesson_is_
 
 
 def test_some_failures_without_reopening_make_it_partially_effective(
-    start, fixed_mistake, add_check, monitor, http_server, time_machine, reporter
+    start, fixed_mistake, add_check, monitor, http_server, time_machine, run_next, reporter
 ):
-    add_check(fixed_mistake, url=http_server.url, every="1d", window_days=2, failures_to_reopen=2)
+    check = add_check(
+        fixed_mistake, url=http_server.url, every="1d", window_days=2, failures_to_reopen=2
+    )
     monitor(fixed_mistake)
-    for day, healthy in enumerate([True, False, True]):
+    for healthy in [True, False]:
         http_server.respond(200 if healthy else 503, "ok" if healthy else "down")
-        time_machine.move_to(start + timedelta(days=day, minutes=1), tick=False)
-        for batch in services.dispatch():
-            services.run_slots(batch)
+        run_next(check)
+    http_server.respond(200, "ok")
+    while check.active:
+        run_next(check)
+    time_machine.move_to(check.window_ends_at + timedelta(seconds=1), tick=False)
     evaluation = services.evaluate(fixed_mistake)
     assert evaluation.overall == "partially effective"
     assert not evaluation.verified
@@ -202,18 +257,18 @@ def test_closing_thanks_the_team_by_name(
 
 
 def test_an_organisation_that_wants_a_sign_off_closes_by_hand(
-    start, fixed_mistake, add_check, monitor, http_server, time_machine, reporter
+    start, fixed_mistake, add_check, monitor, http_server, time_machine, run_next, reporter
 ):
     from ownup.monitoring.models import MonitoringPolicy
 
     MonitoringPolicy.objects.update_or_create(pk=1, defaults={"sign_off_required": True})
-    add_check(fixed_mistake, url=http_server.url, every="1d", window_days=1)
+    check = add_check(fixed_mistake, url=http_server.url, every="1d", window_days=1)
     monitor(fixed_mistake)
     services.write_lesson(fixed_mistake, {"learned": "a", "advice": "b"}, actor=reporter)
-    for day in range(2):
-        time_machine.move_to(start + timedelta(days=day, minutes=1), tick=False)
-        for batch in services.dispatch():
-            services.run_slots(batch)
+    check.refresh_from_db()
+    while check.active:
+        run_next(check)
+    time_machine.move_to(check.window_ends_at + timedelta(seconds=1), tick=False)
     assert services.close_verified() == []
     assert "a person to sign it off" in fixed_mistake.timeline.last().text
     closure = services.close(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from typer.testing import CliRunner
 
@@ -123,11 +121,12 @@ def test_web_close_and_a_check_in_answered_on_the_page(
     monitor,
     django_capture_on_commit_callbacks,
 ):
-    add_check(fixed_mistake, kind="checkin", person="bo", name="Customers stopped calling")
+    check = add_check(fixed_mistake, kind="checkin", person="bo", name="Customers stopped calling")
     monitor(fixed_mistake)
     from ownup.monitoring import services
 
-    for batch in services.dispatch(now=fixed_mistake.timeline.last().at + timedelta(minutes=1)):
+    check.refresh_from_db()
+    for batch in services.dispatch(now=check.next_due_at):
         services.run_slots(batch)
     client.force_login(responder)
     page = client.get(fixed_mistake.get_absolute_url())

@@ -159,6 +159,9 @@ def test_a_check_in_asks_by_email_and_takes_the_answer_from_a_signed_link(
     check = add_check(fixed_mistake, kind="checkin", person="bo", every="7d", grace_hours=24)
     monitor(fixed_mistake)
     run_tasks()
+    check.refresh_from_db()
+    first = check.next_due_at
+    time_machine.move_to(first, tick=False)
     with django_capture_on_commit_callbacks(execute=True):
         [batch] = services.dispatch()
         services.run_slots(batch)
@@ -180,10 +183,10 @@ def test_a_check_in_asks_by_email_and_takes_the_answer_from_a_signed_link(
     forged = client.get(yes_link[:-3] + "abc/")
     assert forged.status_code == 404
 
-    time_machine.move_to(start + timedelta(days=7, minutes=1), tick=False)
+    time_machine.move_to(first + timedelta(days=7), tick=False)
     for batch in services.dispatch():
         services.run_slots(batch)
-    time_machine.move_to(start + timedelta(days=8, minutes=2), tick=False)
+    time_machine.move_to(first + timedelta(days=8, seconds=1), tick=False)
     assert services.expire_checkins() == 1
     missed = CheckRun.objects.order_by("slot").last()
     assert (missed.outcome, missed.detail) == (Outcome.FAILED, "no answer within 24 hours")
@@ -238,3 +241,25 @@ def test_every_problem_is_named_at_once(fixed_mistake, add_check):
     with pytest.raises(InvalidInput) as refused:
         add_check(fixed_mistake, url="not a url", cron="every day")
     assert set(refused.value.errors) == {"url", "cron"}
+
+
+def test_http_probes_on_many_threads_at_once_make_one_opener(http_server, monkeypatch):
+    """A worker's first batch starts its probes together; each used to make its own opener,
+    loading the CA certificates once per thread."""
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ownup.monitoring import probes
+
+    made = []
+    build_opener = urllib.request.build_opener
+    monkeypatch.setattr(probes, "_opener", None)
+    monkeypatch.setattr(
+        urllib.request, "build_opener", lambda *handlers: made.append(1) or build_opener(*handlers)
+    )
+    config = probes.clean_http({"url": http_server.url + "/health"}, {})
+    with ThreadPoolExecutor(16) as pool:
+        results = list(pool.map(lambda _: probes.run_http(config), range(32)))
+    assert {r.detail for r in results} == {"HTTP 200"}
+    assert len(http_server.requests) == 32
+    assert len(made) == 1

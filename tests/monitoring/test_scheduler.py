@@ -9,7 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from django.db import connection
@@ -28,15 +28,16 @@ def test_due_checks_are_found_in_one_query_and_moved_on_in_few(
     time_machine.move_to(start + timedelta(minutes=1), tick=False)
     with CaptureQueriesContext(connection) as queries:
         batches = services.dispatch(batch_size=12)
-    reads = [
-        q["sql"]
-        for q in queries.captured_queries
-        if "SELECT" in q["sql"].upper() and not q["sql"].lstrip().upper().startswith("UPDATE")
-    ]
+    statements = [q["sql"].lstrip().upper() for q in queries.captured_queries]
+    # (PostgreSQL reads through a server-side cursor: DECLARE ... CURSOR FOR SELECT ...)
+    reads = [sql for sql in statements if "SELECT" in sql and not sql.startswith("UPDATE")]
     assert len(reads) == 1
-    assert "next_due_at" in reads[0]
-    assert [len(b) for b in batches] == [12, 12, 6]
-    assert len(queries.captured_queries) <= 4  # the select, one update per next slot, savepoints
+    assert "NEXT_DUE_AT" in reads[0]
+    assert [len(b) for b in batches] == [12, 12, 6]  # all due already: one group
+    following = set(EffectivenessCheck.objects.values_list("next_due_at", flat=True))
+    updates = [sql for sql in statements if sql.startswith("UPDATE")]
+    assert len(updates) == len(following)  # one per distinct next slot, at most one per second
+    assert len(statements) <= 1 + len(following) + 2  # and a savepoint or transaction
 
 
 def test_a_slot_dispatched_twice_runs_once(
@@ -53,11 +54,81 @@ def test_a_slot_dispatched_twice_runs_once(
     assert len(http_server.requests) == 1
 
 
+def test_a_batch_is_claimed_run_and_recorded_in_as_many_statements_whatever_its_size(
+    start, fixed_mistake, add_check, monitor, http_server, time_machine
+):
+    for n in range(25):
+        add_check(fixed_mistake, name=f"shop {n}", url=http_server.url + f"/{n}", every="1m")
+    monitor(fixed_mistake)
+    time_machine.move_to(start + timedelta(minutes=1), tick=False)
+    [slots] = services.dispatch()
+    counts = []
+    for batch in (slots[:5], slots[5:]):
+        with CaptureQueriesContext(connection) as queries:
+            assert len(services.run_slots(batch)) == len(batch)
+        counts.append(len(queries.captured_queries))
+    assert counts[0] == counts[1]  # 5 results or 20: the same statements, none per run
+    assert set(CheckRun.objects.values_list("outcome", flat=True)) == {"passed"}
+    assert len(http_server.requests) == 25
+    assert set(EffectivenessCheck.objects.values_list("window_passes", flat=True)) == {1}
+
+
+def test_the_dispatcher_queues_the_coming_slots_each_for_its_own_second(
+    start, fixed_mistake, add_check, monitor, http_server, time_machine, run_tasks
+):
+    from huey.contrib.djhuey import HUEY
+
+    from ownup.monitoring import tasks
+
+    checks = [
+        add_check(fixed_mistake, name=f"shop {n}", url=http_server.url + f"/{n}", every="1m")
+        for n in range(8)
+    ]
+    monitor(fixed_mistake)
+    run_tasks()
+    slots = {c.pk: c.next_due_at for c in EffectivenessCheck.objects.all()}
+    assert len(set(slots.values())) > 1  # spread over the minute
+    # Every slot of the next minute and a half is queued at once, none run before its time.
+    assert tasks.dispatch_due_checks.call_local() == len(checks)
+    run_tasks()
+    assert CheckRun.objects.filter(slot__gt=start).count() == 0
+    waiting = HUEY.scheduled()
+    assert sorted(task.eta for task in waiting) == sorted(
+        {s.replace(tzinfo=None) for s in slots.values() if s > start}
+    )
+    for task in waiting:
+        time_machine.move_to(task.eta.replace(tzinfo=UTC), tick=False)
+        for due in HUEY.read_schedule():  # what the consumer's scheduler does every second
+            HUEY.enqueue(due)
+        run_tasks()
+    runs = CheckRun.objects.all()
+    assert sorted((r.check_ref_id, r.slot) for r in runs) == sorted(slots.items())
+    assert all(r.started_at >= r.slot for r in runs)
+    assert {r.outcome for r in runs} == {"passed"}
+    assert HUEY.scheduled() == []
+    assert HUEY.pending_count() == 0
+
+
+def test_a_slot_queued_ahead_of_time_does_not_run_for_a_check_removed_meanwhile(
+    start, fixed_mistake, add_check, monitor, http_server, time_machine, reporter
+):
+    kept = add_check(fixed_mistake, name="kept", url=http_server.url, every="1m")
+    removed = add_check(fixed_mistake, name="removed", url=http_server.url, every="1m")
+    monitor(fixed_mistake)
+    batches = services.dispatch(ahead=timedelta(minutes=2))
+    slots = [slot for batch in batches for slot in batch]
+    assert {pk for pk, _ in slots} == {kept.pk, removed.pk}
+    services.remove_check(removed, actor=reporter)
+    time_machine.move_to(start + timedelta(minutes=1), tick=False)
+    runs = services.run_slots(slots)
+    assert [r.check_ref_id for r in runs] == [kept.pk]
+
+
 SETUP = """
 import json, sys
 import django
 django.setup()
-from datetime import timedelta
+from datetime import UTC, timedelta
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.utils import timezone
