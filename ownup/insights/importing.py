@@ -2,8 +2,9 @@
 
 Each record is checked by the reporting form's own rules (MistakeForm, with its look-ups served
 from memory so a large file stays fast; a batch is checked a field at a time, each distinct value
-once), then written in batches with a timeline entry saying where it came from. Every record gets a stable key, SHA-256 of its ``url`` when it has one or of
-its content otherwise, so importing a file twice adds nothing the second time.
+once), then written in batches with a timeline entry saying where it came from. Every record
+gets a stable key, SHA-256 of its ``url`` when it has one or of its content otherwise, so
+importing a file twice adds nothing the second time.
 
 A file that cannot be read at all (malformed JSON, CSV or front matter, unknown columns, a path
 that does not exist) raises :class:`ImportRefused` before anything is written.

@@ -1,3 +1,4 @@
+import gc
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -188,3 +189,17 @@ def test_an_invalid_record_in_a_large_file_is_refused_as_the_form_refuses_it(
     assert refused["big.json #4001"] == _refusal(alone.errors)
     assert "No severity 'huge'." in refused["big.json #4001"]
     assert "Say in one sentence what went wrong." in refused["big.json #4001"]
+
+
+def test_the_cycle_collector_is_paused_only_while_an_import_runs(tmp_path, admin_user):
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps([{"title": "Sent the invoices twice"}]))
+    seen = []
+    importing.import_records(
+        importing.read(path),
+        source=str(path),
+        actor=admin_user,
+        progress=lambda advanced: seen.append(gc.isenabled()),
+    )
+    assert seen == [False]
+    assert gc.isenabled()
