@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import apprise
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
@@ -97,6 +96,8 @@ def _send_email(recipient: Recipient) -> None:
 
 
 def _send_apprise(recipient: Recipient) -> None:
+    import apprise  # here: loading its plugins would cost every start of ownup a tenth of a second
+
     notifier = apprise.Apprise()
     if not notifier.add(recipient.address):
         raise ValueError("Apprise cannot use this address")

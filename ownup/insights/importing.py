@@ -1,9 +1,10 @@
 """Import mistakes from JSON, CSV, or a folder of Markdown postmortems with YAML front matter.
 
 Each record is checked by the reporting form's own rules (MistakeForm, with its look-ups served
-from memory so a large file stays fast), then written in batches with a timeline entry saying
-where it came from. Every record gets a stable key, SHA-256 of its ``url`` when it has one or of
-its content otherwise, so importing a file twice adds nothing the second time.
+from memory so a large file stays fast; a batch is checked a field at a time, each distinct value
+once), then written in batches with a timeline entry saying where it came from. Every record
+gets a stable key, SHA-256 of its ``url`` when it has one or of its content otherwise, so
+importing a file twice adds nothing the second time.
 
 A file that cannot be read at all (malformed JSON, CSV or front matter, unknown columns, a path
 that does not exist) raises :class:`ImportRefused` before anything is written.
@@ -14,7 +15,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -24,9 +25,10 @@ import yaml
 from django import forms
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.forms.utils import ErrorDict
 from django.utils import timezone
 
-from ownup.insights.bulk import insert_rows, next_ids
+from ownup.insights.bulk import cycle_collector_paused, insert_rows, next_ids
 from ownup.insights.models import ImportedRecord
 from ownup.organisation.models import Severity, Team
 from ownup.reporting.forms import TAG_MAX_LENGTH, MistakeForm
@@ -36,6 +38,7 @@ from ownup.reporting.models import TITLE_MAX_LENGTH, Mistake, Stage, Tag, Timeli
 STORY_FIELDS = ("reported_at", "stage", "contained_at", "fixed_at", "closed_at", "reporter", "url")
 # Written by `ownup export` and read back without complaint, but not imported (ownup makes them).
 EXPORT_ONLY = ("id", "next_step", "disclosure", "timeline")
+EXPORT_ONLY_SET = frozenset(EXPORT_ONLY)
 MARKDOWN_FIELDS = (
     "title",
     "company",
@@ -126,7 +129,8 @@ def _json(path: Path) -> list[Candidate]:
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
         raise ImportRefused(f'{path}: expected a list of objects, or {{"mistakes": [...]}}')
     _check_columns(path, {name for record in records for name in record})
-    return [Candidate(f"{path.name} #{n}", record) for n, record in enumerate(records, start=1)]
+    name = path.name
+    return [Candidate(f"{name} #{n}", record) for n, record in enumerate(records, start=1)]
 
 
 def _csv(path: Path) -> list[Candidate]:
@@ -252,7 +256,17 @@ _UNKNOWN = object()
 REPEATING = {"discovered_by", "harm", "severity", "team", "owner", "confidentiality", "stage"}
 
 
-def _outcome(field: forms.Field, raw: str | None) -> Any:
+def _same_value_key(raw: Any, index: int) -> Any:
+    """Equal for raw values a field cleans alike: the same text, nothing, or the same list of
+    texts (tags); any other value is keyed by its place, and cleaned on its own."""
+    if raw is None or type(raw) is str:
+        return raw
+    if type(raw) is list and set(map(type, raw)) <= {str}:
+        return (list, *raw)
+    return (index,)
+
+
+def _outcome(field: forms.Field, raw: Any) -> Any:
     try:
         return field.clean(raw)
     except forms.ValidationError as error:
@@ -305,6 +319,63 @@ class ImportForm(MistakeForm):
         self._bound_fields_cache: dict[str, Any] = {}
         return self.is_valid()
 
+    def check_many(
+        self, records: list[dict[str, Any]]
+    ) -> list[tuple[dict[str, Any], ErrorDict | None]]:
+        """Each record's cleaned data and, when ``check`` finds it invalid, its errors.
+
+        The same fields, clean_<name> rules and clean() as ``check``, but each field is run
+        down the records' column, so a value the column repeats (an empty one, a severity, a
+        set of tags) is cleaned once. A record with a field error goes through ``check`` itself,
+        so its messages are the form's, word for word."""
+        names = list(self.fields)
+        failing: set[int] = set()
+        columns = [self._clean_column(name, records, failing) for name in names]
+        rules: list[tuple[str, Callable[[], Any]]] = [
+            (name, getattr(self, f"clean_{name}"))
+            for name in names
+            if hasattr(self, f"clean_{name}")
+        ]
+        outcomes: list[tuple[dict[str, Any], ErrorDict | None]] = []
+        for index, (data, row) in enumerate(zip(records, zip(*columns, strict=True), strict=True)):
+            if index in failing:
+                self.check(data)
+            else:
+                # As Form.full_clean once the fields are clean: the clean_<name> rules (each
+                # of the reporting form's reads its own field only), then clean().
+                self.data = data
+                self._errors = ErrorDict(renderer=self.renderer)  # type: ignore[assignment]
+                self.cleaned_data = dict(zip(names, row, strict=True))
+                for name, rule in rules:
+                    try:
+                        self.cleaned_data[name] = rule()
+                    except forms.ValidationError as error:
+                        self.add_error(name, error)
+                self._clean_form()  # type: ignore[attr-defined]
+                self._post_clean()  # type: ignore[attr-defined]
+            outcomes.append((self.cleaned_data, self._errors or None))
+        return outcomes
+
+    def _clean_column(
+        self, name: str, records: list[dict[str, Any]], failing: set[int]
+    ) -> list[Any]:
+        """The field's cleaned value, or its ValidationError, for each record, each distinct
+        value cleaned once; the places of the records it refuses are added to ``failing``."""
+        checker = self.fields[name]
+        raws = [data.get(name) for data in records]
+        keys = [
+            raw if raw is None or type(raw) is str else _same_value_key(raw, index)
+            for index, raw in enumerate(raws)
+        ]
+        outcomes: dict[Any, Any] = {}
+        for key, raw in zip(keys, raws, strict=True):
+            if key not in outcomes:
+                outcomes[key] = _outcome(checker, raw)
+        refused = {k for k, found in outcomes.items() if isinstance(found, forms.ValidationError)}
+        if refused:
+            failing.update(index for index, key in enumerate(keys) if key in refused)
+        return [outcomes[key] for key in keys]
+
     def clean_severity(self) -> Severity:
         severity = self.cleaned_data["severity"] or self.names.default_severity
         if severity is None:
@@ -352,15 +423,27 @@ class _Valid:
     reporter: User | None
 
 
-def check(candidate: Candidate, form: ImportForm) -> _Valid | Skipped:
-    data = {k: v for k, v in candidate.data.items() if k not in EXPORT_ONLY}
-    if not form.check(data):
-        problems = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in form.errors.items())
-        return Skipped(candidate.where, f"invalid: {problems}")
-    reporter = form.names.users.get(str(data.get("reporter") or ""))
-    return _Valid(record_key(candidate.data), candidate.where, form.cleaned_data, reporter)
+def check(candidates: list[Candidate], form: ImportForm) -> list[_Valid | Skipped]:
+    records = [
+        c.data
+        if EXPORT_ONLY_SET.isdisjoint(c.data)
+        else {k: v for k, v in c.data.items() if k not in EXPORT_ONLY_SET}
+        for c in candidates
+    ]
+    checked: list[_Valid | Skipped] = []
+    for candidate, data, (cleaned, errors) in zip(
+        candidates, records, form.check_many(records), strict=True
+    ):
+        if errors:
+            problems = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in errors.items())
+            checked.append(Skipped(candidate.where, f"invalid: {problems}"))
+            continue
+        reporter = form.names.users.get(str(data.get("reporter") or ""))
+        checked.append(_Valid(record_key(candidate.data), candidate.where, cleaned, reporter))
+    return checked
 
 
+@cycle_collector_paused()
 def import_records(
     candidates: list[Candidate],
     *,
@@ -373,8 +456,7 @@ def import_records(
     form = ImportForm(Names.load())
     seen: set[str] = set()
     pending: list[_Valid] = []
-    for number, candidate in enumerate(candidates, start=1):
-        checked = check(candidate, form)
+    for number, (candidate, checked) in enumerate(_checked(candidates, form), start=1):
         if isinstance(checked, Skipped):
             result.skipped.append(checked)
         elif checked.key in seen:
@@ -391,6 +473,15 @@ def import_records(
         _write(pending, result, source, actor)
     progress(len(candidates) % BATCH)
     return result
+
+
+def _checked(
+    candidates: list[Candidate], form: ImportForm
+) -> Iterator[tuple[Candidate, _Valid | Skipped]]:
+    # A batch at a time, so each field's column is checked at once.
+    for first in range(0, len(candidates), BATCH):
+        batch = candidates[first : first + BATCH]
+        yield from zip(batch, check(batch, form), strict=True)
 
 
 def _write(batch: list[_Valid], result: ImportResult, source: str, actor: User | None) -> None:

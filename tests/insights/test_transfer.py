@@ -1,3 +1,4 @@
+import gc
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -9,7 +10,8 @@ from django.core.management import call_command
 from ownup.insights import backup, exporting, importing
 from ownup.insights.models import ImportedRecord
 from ownup.reporting import services
-from ownup.reporting.models import Mistake, TimelineEntry
+from ownup.reporting.forms import MistakeForm
+from ownup.reporting.models import TITLE_MAX_LENGTH, Mistake, TimelineEntry
 
 POSTMORTEM = """---
 title: Checkout outage after a config push
@@ -143,3 +145,61 @@ def test_backup_and_restore_lose_nothing(tmp_path, reporter, responder):
 def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path):
     with pytest.raises(ValueError, match="ends in"):
         backup.restore(tmp_path / "x.txt", replace=True)
+
+
+def _refusal(errors) -> str:
+    return "invalid: " + "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in errors.items())
+
+
+def test_an_invalid_record_in_a_large_file_is_refused_as_the_form_refuses_it(
+    tmp_path, reporter, admin_user
+):
+    # Thousands of records are checked a field at a time; the ones with a problem must still
+    # be refused with the reporting form's words, as if each were the only one.
+    wrong = {
+        3: {"title": "x" * (TITLE_MAX_LENGTH + 1), "tags": ["billing"]},
+        1999: {
+            "title": "Noticed before it happened",
+            "occurred_at": "2024-03-02T10:00:00+00:00",
+            "noticed_at": "2024-03-01T10:00:00+00:00",
+        },
+        2000: {"title": "Only for a team", "confidentiality": "team"},
+        3500: {"title": "Named people", "restricted_to": ["cy"], "severity": "high"},
+    }
+    unknown_severity = {"title": "  ", "severity": "huge", "owner": "nobody"}
+    good = {"title": "Sent the invoices twice", "severity": "high", "tags": ["billing", "a"]}
+    records = [
+        wrong.get(n, unknown_severity if n == 4000 else {**good, "url": f"https://x.org/{n}"})
+        for n in range(4100)
+    ]
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(records))
+
+    result = _import(path, admin_user)
+
+    assert result.created == len(records) - len(wrong) - 1
+    refused = {s.where: s.reason for s in result.invalid}
+    for n, record in wrong.items():
+        form = MistakeForm(data=record)
+        assert not form.is_valid()
+        assert refused[f"big.json #{n + 1}"] == _refusal(form.errors)
+    # The import's own messages for names it looks up in memory, as its form gives them.
+    alone = importing.ImportForm(importing.Names.load())
+    assert not alone.check(unknown_severity)
+    assert refused["big.json #4001"] == _refusal(alone.errors)
+    assert "No severity 'huge'." in refused["big.json #4001"]
+    assert "Say in one sentence what went wrong." in refused["big.json #4001"]
+
+
+def test_the_cycle_collector_is_paused_only_while_an_import_runs(tmp_path, admin_user):
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps([{"title": "Sent the invoices twice"}]))
+    seen = []
+    importing.import_records(
+        importing.read(path),
+        source=str(path),
+        actor=admin_user,
+        progress=lambda advanced: seen.append(gc.isenabled()),
+    )
+    assert seen == [False]
+    assert gc.isenabled()
