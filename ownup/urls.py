@@ -1,16 +1,8 @@
-from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from ownup.api import api
-from ownup.seams import app_modules
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="reporting:list"), name="home"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
-    *(path("", include(module)) for module in app_modules("urls")),
+    path("", include("ownup.pages_urls")),
 ]

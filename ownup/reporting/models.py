@@ -143,7 +143,8 @@ class Mistake(models.Model):
         return f"#{self.pk} {self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("reporting:detail", args=[self.pk])
+        # Named among the pages alone: the same path, without loading the API's routes.
+        return reverse("reporting:detail", args=[self.pk], urlconf="ownup.pages_urls")
 
     @property
     def stage_enum(self) -> Stage:

@@ -1,0 +1,20 @@
+"""The pages' URLs: everything but the API, which ``ownup.urls`` mounts beside them.
+
+A URL configuration of their own lets a page's link be written without loading the API's
+routes (``Mistake.get_absolute_url``), which would double the start of a command that prints one.
+"""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from ownup.seams import app_modules
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="reporting:list"), name="home"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    *(path("", include(module)) for module in app_modules("urls")),
+]
