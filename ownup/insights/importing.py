@@ -31,7 +31,7 @@ from django.utils import timezone
 from ownup.insights.bulk import cycle_collector_paused, insert_rows, next_ids
 from ownup.insights.models import ImportedRecord
 from ownup.organisation.models import Severity, Team
-from ownup.reporting.forms import TAG_MAX_LENGTH, MistakeForm
+from ownup.reporting.forms import TAG_MAX_LENGTH, MistakeForm, TagsField
 from ownup.reporting.models import TITLE_MAX_LENGTH, Mistake, Stage, Tag, TimelineEntry
 
 # The fields a record may carry: the report's own, plus what a finished story or an export has.
@@ -430,10 +430,14 @@ def check(candidates: list[Candidate], form: ImportForm) -> list[_Valid | Skippe
         else {k: v for k, v in c.data.items() if k not in EXPORT_ONLY_SET}
         for c in candidates
     ]
+    readable = [_readable(data, form) for data in records]
+    outcomes = iter(form.check_many([data for data, problem in readable if not problem]))
     checked: list[_Valid | Skipped] = []
-    for candidate, data, (cleaned, errors) in zip(
-        candidates, records, form.check_many(records), strict=True
-    ):
+    for candidate, (data, problem) in zip(candidates, readable, strict=True):
+        if problem:
+            checked.append(Skipped(candidate.where, f"invalid: {problem}"))
+            continue
+        cleaned, errors = next(outcomes)
         if errors:
             problems = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in errors.items())
             checked.append(Skipped(candidate.where, f"invalid: {problems}"))
@@ -473,6 +477,31 @@ def import_records(
         _write(pending, result, source, actor)
     progress(len(candidates) % BATCH)
     return result
+
+
+def _readable(data: dict[str, Any], form: ImportForm) -> tuple[dict[str, Any], str]:
+    """The record as the fields' checks can read it (a JSON number as its text), or what no
+    check can read: true/false, an object, or a list where the field takes one value."""
+    if all(value is None or type(value) is str for value in data.values()):
+        return data, ""  # the usual record, read as it is
+    readable, problems = dict(data), []
+    for name, value in data.items():
+        if isinstance(value, bool | dict):
+            problems.append(f"{name}: expected text, not {_json_kind(value)}")
+        elif isinstance(value, int | float):
+            readable[name] = str(value)
+        elif isinstance(value, list) and not isinstance(form.fields.get(name), _LIST_FIELDS):
+            problems.append(f"{name}: expected text, not a list")
+        elif isinstance(value, list) and not all(isinstance(v, str | int | float) for v in value):
+            problems.append(f"{name}: expected a list of texts")
+    return readable, "; ".join(problems)
+
+
+_LIST_FIELDS = (TagsField, forms.MultipleChoiceField, _ManyLookup)
+
+
+def _json_kind(value: Any) -> str:
+    return "true or false" if isinstance(value, bool) else "an object"
 
 
 def _checked(

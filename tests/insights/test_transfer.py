@@ -203,3 +203,29 @@ def test_the_cycle_collector_is_paused_only_while_an_import_runs(tmp_path, admin
     )
     assert seen == [False]
     assert gc.isenabled()
+
+
+def test_json_values_no_field_reads_are_refused_by_name(tmp_path, admin_user):
+    records = [
+        {"title": "A number where a time goes", "occurred_at": 5},
+        {"title": "A flag for a story", "description": True},
+        {"title": "A list where one time goes", "occurred_at": ["2026-01-01"]},
+        {"title": "Objects among the tags", "tags": [{"name": "billing"}]},
+        {"title": "An object for a team", "team": {"slug": "billing"}},
+        {"title": 1234, "tags": ["billing", "prices"]},
+    ]
+    path = tmp_path / "odd.json"
+    path.write_text(json.dumps(records))
+
+    result = _import(path, admin_user)
+
+    assert {s.where: s.reason for s in result.invalid} == {
+        "odd.json #1": "invalid: occurred_at: Enter a valid date/time.",
+        "odd.json #2": "invalid: description: expected text, not true or false",
+        "odd.json #3": "invalid: occurred_at: expected text, not a list",
+        "odd.json #4": "invalid: tags: expected a list of texts",
+        "odd.json #5": "invalid: team: expected text, not an object",
+    }
+    imported = Mistake.objects.get()
+    assert imported.title == "1234"
+    assert sorted(imported.tags.values_list("name", flat=True)) == ["billing", "prices"]
