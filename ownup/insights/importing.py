@@ -29,6 +29,7 @@ from django.utils import timezone
 from ownup.insights.bulk import insert_rows, next_ids
 from ownup.insights.models import ImportedRecord
 from ownup.organisation.models import Severity, Team
+from ownup.reporting.changes import mistakes_changed
 from ownup.reporting.forms import TAG_MAX_LENGTH, MistakeForm
 from ownup.reporting.models import TITLE_MAX_LENGTH, Mistake, Stage, Tag, TimelineEntry
 
@@ -451,6 +452,7 @@ def _write(batch: list[_Valid], result: ImportResult, source: str, actor: User |
             [(v.key, source[:300], i, now) for i, v in pairs],
         )
         result.created += len(new)
+        mistakes_changed(ids)
 
 
 MISTAKE_COLUMNS = [
