@@ -697,7 +697,7 @@ class DayBucket(Func):
         template = (
             "date(%(expressions)s, 'weekday 0', '-6 days')"
             if self.kind == "week"
-            else "strftime('%%Y-%%m-01', %(expressions)s)"
+            else "substr(%(expressions)s, 1, 7) || '-01'"
         )
         return self.as_sql(compiler, connection, template=template, **extra)
 

@@ -385,7 +385,7 @@ def test_the_migration_counts_the_mistakes_already_there(org):
     kept = kept_tables()
     for model in (CountedMistake, DayTotal, DayTagTotal):
         model.objects.all().delete()
-    migration = import_module("ownup.insights.migrations.0002_day_totals")
+    migration = import_module("ownup.insights.migrations.0003_count_existing_mistakes")
     migration.count_existing_mistakes(apps, None)
     assert kept_tables() == kept
 

@@ -4,23 +4,11 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
-def count_existing_mistakes(apps, schema_editor):
-    # The totals are derived from the mistakes: count the ones already there. Skipped when there
-    # are none, so a later schema never has to run today's counting on an empty database.
-    if not apps.get_model("reporting", "Mistake").objects.exists():
-        return
-    from ownup.insights.totals import rebuild
-
-    rebuild()
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
         ('insights', '0001_initial'),
         ('reporting', '0001_initial'),
-        # The verified-effective condition the monitoring app provides reads its closures.
-        ('monitoring', '0001_initial'),
     ]
 
     operations = [
@@ -92,5 +80,4 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('day', 'team_key', 'audience', 'stage', 'severity_id'), name='one_day_total_per_group')],
             },
         ),
-        migrations.RunPython(count_existing_mistakes, migrations.RunPython.noop, elidable=True),
     ]
