@@ -340,8 +340,10 @@ _MISTAKE_FIELDS = [
 ]
 
 
-def _read(ids: list[int]) -> tuple[dict[int, Counted], dict[int, Counted]]:
-    """Each mistake as it is now (None when deleted), and as it was last counted."""
+_READ_NAMES = [*_MISTAKE_FIELDS, *[f"counted__{name}" for name in COLUMNS[1:]]]
+
+
+def _read_query(ids: list[int]) -> Any:
     Through: Any = Mistake.tags.through
     tag_list = (
         Through.objects.filter(mistake_id=OuterRef("pk"))
@@ -351,7 +353,7 @@ def _read(ids: list[int]) -> tuple[dict[int, Counted], dict[int, Counted]]:
         .values("ids")
     )
     linked = seams.linked_recurrence() if seams.linked_recurrence else None
-    rows = (
+    return (
         Mistake.objects.filter(pk__in=ids)
         .order_by()
         .annotate(
@@ -359,19 +361,78 @@ def _read(ids: list[int]) -> tuple[dict[int, Counted], dict[int, Counted]]:
             is_verified=_flag(Q(fixed_at__isnull=False) & seams.verified_effective()),
             is_linked=_flag(linked),
         )
-        .values_list(*_MISTAKE_FIELDS, *[f"counted__{name}" for name in COLUMNS[1:]])
+        .values(*_READ_NAMES)
     )
+
+
+@dataclass(frozen=True)
+class _CompiledRead:
+    """The read of one mistake, compiled once: building the query cost more than running it."""
+
+    sql: str
+    params: list[Any]
+    id_position: int
+    columns: list[str]
+    compiler: Any
+    converters: Any
+
+
+_compiled_reads: dict[tuple[Any, ...], _CompiledRead | None] = {}
+_NO_MISTAKE = -(2**62)
+
+
+def _compiled_read() -> _CompiledRead | None:
+    # The seams' conditions are part of the query: a new one gets a query of its own.
+    key = (connection.vendor, seams.verified_effective, seams.linked_recurrence)
+    if key not in _compiled_reads:
+        query = _read_query([_NO_MISTAKE]).query
+        compiler = query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        params = list(params)
+        compiled = None
+        selected = compiler.select[0 : compiler.col_count]
+        if params.count(_NO_MISTAKE) == 1 and all(alias for _, _, alias in selected):
+            compiled = _CompiledRead(
+                sql=sql,
+                params=params,
+                id_position=params.index(_NO_MISTAKE),
+                # Each column by the name it is selected as.
+                columns=[alias for _, _, alias in selected],
+                compiler=compiler,
+                converters=compiler.get_converters([column for column, _, _ in selected]),
+            )
+        _compiled_reads[key] = compiled
+    return _compiled_reads[key]
+
+
+def _read_rows(ids: list[int]) -> Iterable[dict[str, Any]]:
+    compiled = _compiled_read() if len(ids) == 1 else None
+    if compiled is None:
+        return _read_query(ids)
+    params = list(compiled.params)
+    params[compiled.id_position] = ids[0]
+    with connection.cursor() as cursor:
+        cursor.execute(compiled.sql, params)
+        rows = cursor.fetchall()
+    if compiled.converters:
+        rows = compiled.compiler.apply_converters(rows, compiled.converters)
+    return [dict(zip(compiled.columns, row, strict=True)) for row in rows]
+
+
+def _read(ids: list[int]) -> tuple[dict[int, Counted], dict[int, Counted]]:
+    """Each mistake as it is now (None when deleted), and as it was last counted."""
     now: dict[int, Counted] = {}
     before: dict[int, Counted] = {}
-    for row in rows:
-        now[row[0]] = _counted_now(row[: len(_MISTAKE_FIELDS)])
+    for values in _read_rows(ids):
+        row = [values[name] for name in _READ_NAMES]
+        now[row[0]] = _counted_now(tuple(row[: len(_MISTAKE_FIELDS)]))
         counted = row[len(_MISTAKE_FIELDS) :]
         if counted[0] is not None:
             before[row[0]] = Counted(row[0], *counted)
     gone = [pk for pk in ids if pk not in now]
     if gone:
-        for row in CountedMistake.objects.filter(pk__in=gone).values_list(*COLUMNS):
-            before[row[0]] = Counted(*row)
+        for found in CountedMistake.objects.filter(pk__in=gone).values_list(*COLUMNS):
+            before[found[0]] = Counted(*found)
     return now, before
 
 
