@@ -1,8 +1,9 @@
 """The dashboard's figures over a million mistakes, beside one raw scan of the same table.
 
 The ceiling is a single hand-written aggregate over every mistake (a count and one time sum):
-the least any dashboard has to read. The data set is seeded, bulk-inserted once and kept in the
-module's data directory.
+the least a dashboard computed from the mistakes themselves has to read. The figures are read
+from the totals kept per day instead, which the generated past keeps as every writer does. The
+data set is seeded, bulk-inserted once and kept in the module's data directory.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
 from ownup.fixes.forms import ActionForm, initial_data
@@ -250,11 +250,11 @@ def managers_of(person: User, mistake: Mistake) -> list[User]:
 
 def overdue_action_count(mistakes: QuerySet[Mistake]) -> int:
     """Open actions of these mistakes past their due date: the dashboard's figure."""
+    # Each overdue action looks up its own mistake: "mistake in (these mistakes)" would list
+    # every mistake of the period first, a million of them for a few actions.
     return (
-        Action.objects.filter(
-            mistake__in=mistakes,
-            due_date__lt=timezone.localdate(),
-        )
+        Action.objects.filter(due_date__lt=timezone.localdate())
         .exclude(status__in=[Status.DONE, Status.CANCELLED])
+        .filter(Exists(mistakes.filter(pk=OuterRef("mistake_id"))))
         .count()
     )

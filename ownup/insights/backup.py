@@ -10,13 +10,23 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import connection, transaction
 
+from ownup.insights import totals
 from ownup.reporting.models import Mistake
 
 # JSON written by ownup.insights.serialization, which keeps every digit of every time (Django's
 # own JSON cuts them to the millisecond, its XML strips the white space around texts).
 SUFFIXES = (".json", ".json.gz", ".json.bz2", ".json.xz")
 FORMAT = "ownup-backup"
-LEFT_OUT = ["contenttypes", "auth.permission", "sessions", "admin.logentry"]
+# The dashboard's totals are left out too: restore counts the mistakes again.
+LEFT_OUT = [
+    "contenttypes",
+    "auth.permission",
+    "sessions",
+    "admin.logentry",
+    "insights.countedmistake",
+    "insights.daytotal",
+    "insights.daytagtotal",
+]
 
 
 def _check_name(path: Path) -> None:
@@ -65,3 +75,4 @@ def restore(path: Path, *, replace: bool) -> None:
             with connection.cursor() as cursor:
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         call_command("loaddata", str(path), verbosity=0)
+        totals.rebuild()

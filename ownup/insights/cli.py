@@ -11,7 +11,7 @@ from rich.table import Table
 
 from ownup.cli import acting_user, console, errors, fail, print_json
 from ownup.commands import RUNNING
-from ownup.insights import backup, exporting, history, importing, stats
+from ownup.insights import backup, exporting, history, importing, stats, totals
 
 
 def show_stats(
@@ -21,8 +21,16 @@ def show_stats(
     end: str = typer.Option("", help="Last day of the period (YYYY-MM-DD); today by default."),
     bucket: str = typer.Option("month", help="Trend per 'month' or 'week'."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON (as GET /api/v1/stats)."),
+    rebuild: bool = typer.Option(
+        False,
+        "--rebuild",
+        help="First count every mistake again into the totals the figures are read from.",
+    ),
 ) -> None:
     """The dashboard's figures: early disclosure, time to contain and fix, recurrence, counts."""
+    if rebuild:
+        counted = totals.rebuild()
+        errors.print(f"Counted {counted} mistakes again.", highlight=False)
     filters = stats.filters_from(
         months=months, start=start or None, end=end or None, bucket=bucket, team=team
     )

@@ -31,6 +31,7 @@ from django.utils import timezone
 from ownup.insights.bulk import cycle_collector_paused, insert_rows, next_ids
 from ownup.insights.models import ImportedRecord
 from ownup.organisation.models import Severity, Team
+from ownup.reporting.changes import mistakes_changed
 from ownup.reporting.forms import TAG_MAX_LENGTH, MistakeForm, TagsField
 from ownup.reporting.models import TITLE_MAX_LENGTH, Mistake, Stage, Tag, TimelineEntry
 
@@ -571,6 +572,7 @@ def _write(batch: list[_Valid], result: ImportResult, source: str, actor: User |
             [(v.key, source[:300], i, now) for i, v in pairs],
         )
         result.created += len(new)
+        mistakes_changed(ids)
 
 
 MISTAKE_COLUMNS = [

@@ -3,6 +3,12 @@
 The monitoring app says which mistakes were verified effective, the fixes app counts overdue
 actions, and any app may link a mistake as a recurrence of another. Each registers a function in
 its ``AppConfig.ready()``; until one does, the dashboard uses the stated default.
+
+The two conditions are read when a mistake is counted into the dashboard's totals
+(``ownup.insights.totals``), in the transaction that changed it. An app whose answer for a
+mistake changes without a change to the mistake itself calls
+``ownup.reporting.changes.mistakes_changed`` with its id, in the same transaction. (Monitoring
+records a closure while the mistake moves to Closed, before the move is counted.)
 """
 
 from __future__ import annotations

@@ -6,9 +6,10 @@ were reported in the period, so a confidential mistake never shows in an outside
 The web page, ``GET /api/v1/stats`` and ``ownup stats`` all call :func:`compute`. The figures are
 defined in docs/insights.md.
 
-The work is done by the database in a few grouped queries, so the page stays quick over a
-million mistakes: one pass over the mistakes for every figure and count, one over their tags,
-one for recurrences.
+The figures are read from totals kept per day (``ownup.insights.totals``), updated in the
+transaction of every change to a mistake, so the page reads a few thousand rows however many
+mistakes there are; the confidential mistakes a viewer sees outside those totals are added one
+by one.
 """
 
 from __future__ import annotations
@@ -20,82 +21,21 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db import connection
-from django.db.models import Count, F, Func, Q, QuerySet, Sum
-from django.db.models.expressions import RawSQL
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from ownup.insights import totals
 from ownup.insights.seams import seams
 from ownup.organisation.models import Severity, Team
 from ownup.reporting.models import Mistake, Stage, Tag
 from ownup.reporting.services import InvalidInput
 
 BUCKETS = ("week", "month")
-RECURRENCE_WINDOW_DAYS = 90
+RECURRENCE_WINDOW_DAYS = totals.RECURRENCE_WINDOW_DAYS
 TOP_TAGS = 8
 NO_TEAM = "No team"
 MAX_PERIOD_DAYS = 20 * 366
 EARLIEST, LATEST = date(1900, 1, 1), date(9000, 12, 31)
-
-
-class Seconds(Func):
-    """Seconds from ``start`` to ``end`` computed by the database itself (no Python per row)."""
-
-    arity = 2
-
-    def __init__(self, start: str, end: str) -> None:
-        from django.db.models import FloatField
-
-        super().__init__(F(start), F(end), output_field=FloatField())
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sql(
-            compiler,
-            connection,
-            template="((julianday(%(expressions)s)) * 86400.0)",
-            arg_joiner=") - julianday(",
-            **extra,
-        )
-
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sql(
-            compiler,
-            connection,
-            template="EXTRACT(EPOCH FROM (%(expressions)s))",
-            arg_joiner=" - ",
-            **extra,
-        )
-
-
-def seconds_between(start: str, end: str) -> Seconds:
-    # julianday(end) - julianday(start) and (end - start): the expressions go in as (end, start).
-    return Seconds(end, start)
-
-
-class Bucket(Func):
-    """The first day of the week (Monday) or month a moment falls in, as text YYYY-MM-DD (UTC)."""
-
-    def __init__(self, column: str, kind: str) -> None:
-        from django.db.models import CharField
-
-        self.kind = kind
-        super().__init__(F(column), output_field=CharField())
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        template = bucket_sql("%(expressions)s", self.kind, "sqlite").replace("%Y-%m", "%%Y-%%m")
-        return self.as_sql(compiler, connection, template=template, **extra)
-
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        template = bucket_sql("%(expressions)s", self.kind, "postgresql")
-        return self.as_sql(compiler, connection, template=template, **extra)
-
-
-def bucket_sql(column: str, kind: str, vendor: str) -> str:
-    if vendor == "postgresql":
-        return f"to_char(date_trunc('{kind}', {column} AT TIME ZONE 'UTC'), 'YYYY-MM-DD')"
-    if kind == "week":
-        return f"date({column}, 'weekday 0', '-6 days')"
-    return f"strftime('%Y-%m-01', {column})"
 
 
 @dataclass(frozen=True)
@@ -277,22 +217,22 @@ def in_scope(user: User | AnonymousUser, filters: Filters) -> QuerySet[Mistake]:
 
 
 def compute(user: User | AnonymousUser, filters: Filters) -> Stats:
-    mistakes = in_scope(user, filters)
     buckets = bucket_starts(filters)
-    rows = _grouped(mistakes, filters, user)
-    if not seams.linked_recurrence:
-        rows.extend(
-            {"bucket": bucket, "recurrent_n": count}
-            for bucket, count in _recurrences_per_bucket(user, filters).items()
-        )
+    rows: list[totals.FigureRow] = []
+    tags: list[tuple[str, int, int]] = []
+    who = totals.viewer(user)
+    if who is not None:
+        scope = totals.Scope(filters.start, filters.end, _team_key(filters.team))
+        rows = totals.figure_rows(who, scope, filters.bucket)
+        tags = totals.tag_counts(who, scope, filters.bucket)
     figures = _figures(rows, buckets)
     breakdowns = [
         _breakdown(rows, buckets, "stage", "By stage", _stage_names()),
         _breakdown(rows, buckets, "severity", "By severity", _severity_names()),
         _breakdown(rows, buckets, "team", "By team", _team_names()),
-        _tag_breakdown(mistakes, filters, buckets),
+        _tag_breakdown(tags, buckets),
     ]
-    overdue = seams.overdue_actions(mistakes) if seams.overdue_actions else None
+    overdue = seams.overdue_actions(in_scope(user, filters)) if seams.overdue_actions else None
     return Stats(
         filters=filters,
         buckets=buckets,
@@ -303,93 +243,19 @@ def compute(user: User | AnonymousUser, filters: Filters) -> Stats:
     )
 
 
-def _grouped(
-    mistakes: QuerySet[Mistake], filters: Filters, user: User | AnonymousUser
-) -> list[dict[str, Any]]:
-    linked: dict[str, Any] = {}
-    if seams.linked_recurrence:
-        # Linked and same-tag recurrences may be the same mistake: count it once, row by row.
-        sql, params = _recurrence_sql(user, filters)
-        recurrent = Q(pk__in=RawSQL(f"SELECT mistake_id FROM ({sql}) AS r", params))
-        linked["recurrent_n"] = Count("pk", filter=recurrent | seams.linked_recurrence())
-    grouped: Any = (
-        mistakes.order_by()
-        .annotate(bucket=Bucket("reported_at", filters.bucket))
-        .values("bucket", "stage", "severity_id", "team_id")
-        .annotate(
-            n=Count("pk"),
-            self_n=Count("pk", filter=Q(discovered_by="self")),
-            noticed_n=Count("pk", filter=Q(noticed_at__isnull=False)),
-            report_s=Sum(seconds_between("noticed_at", "reported_at")),
-            contained_n=Count("pk", filter=Q(contained_at__isnull=False)),
-            contain_s=Sum(seconds_between("reported_at", "contained_at")),
-            fixed_n=Count("pk", filter=Q(fixed_at__isnull=False)),
-            fix_s=Sum(seconds_between("reported_at", "fixed_at")),
-            verified_n=Count("pk", filter=Q(fixed_at__isnull=False) & seams.verified_effective()),
-            **linked,
-        )
-    )
-    return list(grouped)
-
-
-def _recurrence_sql(user: User | AnonymousUser, filters: Filters) -> tuple[str, tuple[Any, ...]]:
-    """The recurrences among the mistakes in scope, as (mistake_id, reported_at) rows.
-
-    A mistake recurs when an earlier mistake the viewer can see, of the same team, carries the
-    same set of tags and was reported at most RECURRENCE_WINDOW_DAYS before it."""
-    earlier = Mistake.objects.visible_to(user).filter(
-        reported_at__gte=filters.start_at - timedelta(days=RECURRENCE_WINDOW_DAYS),
-        reported_at__lt=filters.end_before,
-    )
-    if filters.team:
-        earlier = earlier.filter(team__slug=filters.team)
-    earlier_sql, params = earlier.order_by().values("pk").query.sql_with_params()
-    # A set of up to three tags is named exactly by its size, smallest, largest and sum; the sum
-    # of squares keeps larger sets apart. LAG finds the previous mistake with the same set.
-    gap = (
-        "EXTRACT(EPOCH FROM (reported_at - previous))"
-        if connection.vendor == "postgresql"
-        else "(julianday(reported_at) - julianday(previous)) * 86400.0"
-    )
-    mistakes = Mistake._meta.db_table
-    tags = Mistake.tags.through._meta.db_table
-    sql = f"""
-        SELECT mistake_id, reported_at FROM (
-            SELECT mistake_id, reported_at, LAG(reported_at) OVER (
-                PARTITION BY team_key, n, lo, hi, total, squares
-                ORDER BY reported_at, mistake_id
-            ) AS previous
-            FROM (
-                SELECT t.mistake_id, m.reported_at, COALESCE(m.team_id, 0) AS team_key,
-                       COUNT(*) AS n, MIN(t.tag_id) AS lo, MAX(t.tag_id) AS hi,
-                       SUM(t.tag_id) AS total, SUM(t.tag_id * t.tag_id) AS squares
-                FROM {tags} t JOIN {mistakes} m ON m.id = t.mistake_id
-                WHERE t.mistake_id IN ({earlier_sql})
-                GROUP BY t.mistake_id, m.reported_at, m.team_id
-            ) AS signatures
-        ) AS ordered
-        WHERE previous IS NOT NULL AND {gap} <= %s AND reported_at >= %s
-    """
-    start = connection.ops.adapt_datetimefield_value(filters.start_at)
-    return sql, (*params, RECURRENCE_WINDOW_DAYS * 86400, start)
-
-
-def _recurrences_per_bucket(user: User | AnonymousUser, filters: Filters) -> dict[str, int]:
-    sql, params = _recurrence_sql(user, filters)
-    bucket = bucket_sql("reported_at", filters.bucket, connection.vendor)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {bucket} AS bucket, COUNT(*) FROM ({sql}) AS r GROUP BY bucket", params
-        )
-        return {str(day): int(count) for day, count in cursor.fetchall()}
+def _team_key(slug: str) -> int | None:
+    if not slug:
+        return None
+    # A team that does not exist has no mistakes: no id matches it.
+    return Team.objects.filter(slug=slug).values_list("pk", flat=True).first() or -1
 
 
 def _share(part: float, whole: float) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def _mean(total_seconds: float | None, count: int, per: float) -> float | None:
-    return round(total_seconds / count / per, 2) if count and total_seconds is not None else None
+def _mean(total_us: int, count: int, per: float) -> float | None:
+    return round(total_us / 1_000_000 / count / per, 2) if count else None
 
 
 HOUR = 3600.0
@@ -402,7 +268,7 @@ _FIGURES: list[tuple[str, str, str, str, str, str, float | None, str]] = [
         "Time from noticing to reporting",
         "hours",
         "lower",
-        "report_s",
+        "report_us",
         "noticed_n",
         HOUR,
         "Mean hours from when a mistake was noticed to when it was reported, over the "
@@ -423,7 +289,7 @@ _FIGURES: list[tuple[str, str, str, str, str, str, float | None, str]] = [
         "Time to contain",
         "hours",
         "lower",
-        "contain_s",
+        "contain_us",
         "contained_n",
         HOUR,
         "Mean hours from the report to containment, over the mistakes contained so far.",
@@ -433,7 +299,7 @@ _FIGURES: list[tuple[str, str, str, str, str, str, float | None, str]] = [
         "Time to fix",
         "days",
         "lower",
-        "fix_s",
+        "fix_us",
         "fixed_n",
         DAY,
         "Mean days from the report to the real fix, over the mistakes fixed so far.",
@@ -465,22 +331,23 @@ _FIGURES: list[tuple[str, str, str, str, str, str, float | None, str]] = [
 
 
 def _figures(rows: list[dict[str, Any]], buckets: list[str]) -> list[Figure]:
-    per_bucket: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    overall: dict[str, float] = defaultdict(float)
+    # Whole numbers (counts, microseconds) all the way: the sums are exact.
+    per_bucket: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    overall: dict[str, int] = defaultdict(int)
     for row in rows:
         for name, value in row.items():
-            if name.endswith(("_n", "_s")) or name == "n":
-                per_bucket[row["bucket"]][name] += value or 0
-                overall[name] += value or 0
+            if name.endswith(("_n", "_us")) or name == "n":
+                per_bucket[row["bucket"]][name] += value
+                overall[name] += value
     figures = []
     for key, label, unit, better, top, bottom, per, definition in _FIGURES:
 
         def value(
-            sums: dict[str, float], top: str = top, bottom: str = bottom, per: Any = per
+            sums: dict[str, int], top: str = top, bottom: str = bottom, per: Any = per
         ) -> float | None:
             if per is None:
                 return _share(sums[top], sums[bottom])
-            return _mean(sums[top], int(sums[bottom]), per)
+            return _mean(sums[top], sums[bottom], per)
 
         figures.append(
             Figure(
@@ -531,25 +398,17 @@ def _breakdown(
     )
 
 
-def _tag_breakdown(mistakes: QuerySet[Mistake], filters: Filters, buckets: list[str]) -> Breakdown:
-    Through = Mistake.tags.through
-    rows: Any = (
-        Through.objects.order_by()  # type: ignore[misc]
-        .filter(mistake__in=mistakes.values("pk"))
-        .annotate(bucket=Bucket("mistake__reported_at", filters.bucket))
-        .values("bucket", "tag_id")
-        .annotate(n=Count("pk"))
-    )
-    per_tag: dict[int, dict[str, int]] = defaultdict(dict)
-    for row in rows:
-        per_tag[row["tag_id"]][row["bucket"]] = row["n"]
-    totals = {tag_id: sum(counts.values()) for tag_id, counts in per_tag.items()}
-    ids = sorted(totals, key=lambda tag_id: (-totals[tag_id], tag_id))[:TOP_TAGS]
+def _tag_breakdown(counts: list[tuple[str, int, int]], buckets: list[str]) -> Breakdown:
+    per_tag: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for bucket, tag_id, count in counts:
+        per_tag[tag_id][bucket] += count
+    totals_ = {tag_id: sum(counts.values()) for tag_id, counts in per_tag.items()}
+    ids = sorted(totals_, key=lambda tag_id: (-totals_[tag_id], tag_id))[:TOP_TAGS]
     names = dict(Tag.objects.filter(pk__in=ids).values_list("pk", "name"))
     return Breakdown(
         key="tag",
         label=f"By tag (the {TOP_TAGS} most used)",
-        totals={names[i]: totals[i] for i in ids},
+        totals={names[i]: totals_[i] for i in ids},
         series={names[i]: [per_tag[i].get(b, 0) for b in buckets] for i in ids},
         buckets=buckets,
     )

@@ -13,11 +13,16 @@ from ownup.reporting.models import Mistake, Stage, TimelineEntry
 
 @receiver(post_save, sender=TimelineEntry, dispatch_uid="monitoring-follows-stage")
 def follow_stage(
-    sender: type[TimelineEntry], instance: TimelineEntry, created: bool, **_: Any
+    sender: type[TimelineEntry],
+    instance: TimelineEntry,
+    created: bool,
+    raw: bool = False,
+    **_: Any,
 ) -> None:
     # Every move of the stage machine writes one STAGE entry with [from, to]: the one place to
-    # learn that a mistake entered or left Monitoring, whichever interface moved it.
-    if not created or instance.kind != TimelineEntry.Kind.STAGE:
+    # learn that a mistake entered or left Monitoring, whichever interface moved it. A restored
+    # backup (raw) already holds what the moves recorded.
+    if raw or not created or instance.kind != TimelineEntry.Kind.STAGE:
         return
     before, after = (instance.changes or {}).get("stage", [None, None])
     mistake = Mistake.objects.get(pk=instance.mistake_id)

@@ -5,6 +5,7 @@ from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from ownup.reporting.changes import mistakes_changed
 from ownup.reporting.models import Mistake, Tag, TimelineEntry
 
 
@@ -40,6 +41,11 @@ class MistakeAdmin(admin.ModelAdmin):
                     for name in form.changed_data
                 },
             )
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        # After the tags and named people: the whole change is told at once.
+        super().save_related(request, form, formsets, change)
+        mistakes_changed([form.instance.pk])
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Mistake]:
         # Admins see in the admin site what they may see everywhere else, no more.

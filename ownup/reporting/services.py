@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from ownup.organisation.models import Membership, Role
 from ownup.reporting import stages
+from ownup.reporting.changes import mistakes_changed
 from ownup.reporting.forms import MistakeForm, initial_data
 from ownup.reporting.models import Confidentiality, Mistake, Tag, TimelineEntry
 
@@ -159,6 +160,7 @@ def report(data: Mapping[str, Any], *, reporter: AnyUser, announce: bool = True)
             mistake.tags.add(*tags)
         for entry in entries:
             entry.save(force_insert=True)
+        mistakes_changed([mistake.pk])
         if announce:
             transaction.on_commit(lambda: _announce(mistake.pk))
     _know_many(mistake, restricted_to=people, tags=tags)
@@ -193,6 +195,7 @@ def update(mistake: Mistake, changes: Mapping[str, Any], *, actor: AnyUser) -> M
                 text="Changed " + ", ".join(_label(k) for k in diff),
                 changes=diff,
             )
+        mistakes_changed([mistake.pk])
     return mistake
 
 

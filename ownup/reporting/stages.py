@@ -16,6 +16,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
+from ownup.reporting.changes import mistakes_changed
 from ownup.reporting.models import Mistake, Stage, TimelineEntry
 
 Requirement = Callable[[Mistake], str | None]
@@ -132,6 +133,8 @@ def move(
                 "reason": reason,
             },
         )
+        # Last, after what other apps record on the move (monitoring's closure).
+        mistakes_changed([mistake.pk])
     return mistake
 
 

@@ -32,6 +32,19 @@ def test_stats_prints_tables_and_json(ownup, reporter):
     assert body["filters"]["bucket"] == "week"
 
 
+def test_stats_rebuild_counts_what_was_written_behind_its_back(ownup, reporter):
+    from ownup.organisation.models import Severity
+
+    # Written straight into the table, as a hand-made repair would: no one told the totals.
+    Mistake.objects.create(title="Typed into the database", severity=Severity.objects.scale()[0])
+    before = json.loads(ownup("stats", "--json").stdout)
+    assert before["reported"] == 0
+    rebuilt = ownup("stats", "--json", "--rebuild")
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert "Counted 1 mistakes again." in rebuilt.stderr
+    assert json.loads(rebuilt.stdout)["reported"] == 1
+
+
 def test_stats_refuses_bad_filters_in_one_line(ownup):
     result = ownup("stats", "--team", "nobody")
     assert result.exit_code == 1

@@ -4,8 +4,9 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from ownup.insights import stats
+from ownup.insights import stats, totals
 from ownup.reporting import services, stages
+from ownup.reporting.changes import mistakes_changed
 from tests.conftest import login
 
 NOW = timezone.datetime(2026, 6, 15, 12, tzinfo=timezone.UTC)
@@ -144,6 +145,8 @@ def test_later_apps_feed_the_figures_through_the_seams(history, reporter, later_
     seams.provide_linked_recurrence(lambda: Q(pk=refund.pk))
     seams.provide_verified_effective(lambda: Q(pk=history.pk))
     seams.provide_overdue_actions(lambda mistakes: mistakes.count() * 2)
+    # The conditions are read when a mistake is counted: these changed for every mistake at once.
+    totals.rebuild()
     figures = stats.compute(reporter, stats.filters_from(months=3))
     assert figures.figure("recurrence").value == pytest.approx(66.7)
     # Fixed, not closed: verified only because monitoring says so.
@@ -189,6 +192,8 @@ def test_fixes_and_monitoring_feed_the_dashboard(history, reporter):
     assert figures.figure("verified_effective").value == 0  # fixed, not yet closed as verified
 
     stages.move(history, "closed", actor=reporter, reason="checks held")
+    # As if its checks had held: monitoring records the closure, then the mistake is recounted.
     Closure.objects.create(mistake=history, verified=True)
+    mistakes_changed([history.pk])
     figures = stats.compute(reporter, stats.filters_from(months=3))
     assert figures.figure("verified_effective").value == 100

@@ -1,0 +1,33 @@
+"""Who must hear, in the same transaction, that mistakes changed.
+
+Whatever writes mistakes (a report, an edit, a move of stage, the admin site, an import, a
+generated past) says which ones it wrote by calling :func:`mistakes_changed` before its
+transaction ends. Apps that keep something derived from mistakes (the dashboard's totals)
+register a listener in their ``AppConfig.ready()``; reporting needs to know nothing of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+Listener = Callable[[list[int]], None]
+"""Told the ids of the mistakes that were created, changed or deleted; runs in the writer's
+transaction, so what it keeps is written or rolled back with the change itself."""
+
+_listeners: list[Listener] = []
+
+
+def on_mistakes_changed(listener: Listener) -> Listener:
+    """Register ``listener``; registering the same one twice keeps one."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+    return listener
+
+
+def mistakes_changed(mistake_ids: Iterable[int]) -> None:
+    """Tell every listener which mistakes were just written (or deleted)."""
+    ids = sorted(set(mistake_ids))
+    if not ids:
+        return
+    for listener in _listeners:
+        listener(ids)
