@@ -850,18 +850,8 @@ def figure_rows(who: Viewer, scope: Scope, kind: str) -> list[FigureRow]:
     return rows
 
 
-_ROW_SUMS = (
-    "n",
-    "self_n",
-    "noticed_n",
-    "report_us",
-    "contained_n",
-    "contain_us",
-    "fixed_n",
-    "fix_us",
-    "verified_n",
-    "recurrent_n",
-)
+# A viewer's rows carry one recurrence count where the day totals keep one per audience.
+_ROW_SUMS = (*(s for s in SUMS if not s.startswith("recurrent_")), "recurrent_n")
 
 
 def _recurring_among_insiders(who: Viewer) -> set[int]:
