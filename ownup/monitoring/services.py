@@ -480,20 +480,15 @@ def _write_results(runs: Sequence[CheckRun]) -> None:
     every row 100 ms or more; PostgreSQL pipelines it."""
     if not runs:
         return
-    meta, quote, ops = CheckRun._meta, connection.ops.quote_name, connection.ops
-    column_of = {field.name: str(field.column) for field in meta.concrete_fields}
-    assignments = ", ".join(f"{quote(column_of[name])} = %s" for name in RESULT_FIELDS)
+    meta, quote = CheckRun._meta, connection.ops.quote_name
+    fields = [field for field in meta.concrete_fields if field.name in RESULT_FIELDS]
+    assignments = ", ".join(f"{quote(str(field.column))} = %s" for field in fields)
     statement = (
-        f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(column_of['id'])} = %s"
+        f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(str(meta.pk.column))} = %s"
     )
     rows = [
         (
-            ops.adapt_datetimefield_value(run.started_at),
-            run.duration_ms,
-            run.outcome,
-            run.detail,
-            run.in_window,
-            run.related_mistake_id,
+            *(field.get_db_prep_save(getattr(run, field.attname), connection) for field in fields),
             run.pk,
         )
         for run in runs
