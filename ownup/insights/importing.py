@@ -85,6 +85,7 @@ class Candidate:
     data: dict[str, Any]
 
 
+@cycle_collector_paused()
 def read(path: Path) -> list[Candidate]:
     """Every record of a JSON or CSV file or a folder of Markdown files, or ImportRefused."""
     if not path.exists():
@@ -291,6 +292,7 @@ class ImportForm(MistakeForm):
         self.fields["team"] = _Lookup(names.teams, "team")
         self.fields["owner"] = _Lookup(names.users, "user")
         self.fields["restricted_to"] = _ManyLookup(names.users, "user")
+        self.list_fields = {n for n, f in self.fields.items() if isinstance(f, _LIST_FIELDS)}
 
     def _clean_fields(self) -> None:
         # The same fields and clean_<name> rules as Form._clean_fields, without the BoundField
@@ -483,8 +485,14 @@ def import_records(
 def _readable(data: dict[str, Any], form: ImportForm) -> tuple[dict[str, Any], str]:
     """The record as the fields' checks can read it (a JSON number as its text), or what no
     check can read: true/false, an object, or a list where the field takes one value."""
-    if all(value is None or type(value) is str for value in data.values()):
-        return data, ""  # the usual record, read as it is
+    lists = form.list_fields
+    if all(
+        value is None
+        or type(value) is str
+        or (type(value) is list and name in lists and all(type(v) is str for v in value))
+        for name, value in data.items()
+    ):
+        return data, ""  # the usual record (texts, and lists of texts for tags), read as it is
     readable, problems = dict(data), []
     for name, value in data.items():
         if isinstance(value, bool | dict):

@@ -90,9 +90,12 @@ def audience_of(confidentiality: str, team_id: int | None) -> str:
     return NAMED
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Counted:
-    """One CountedMistake row; the fields in the table's column order."""
+    """One CountedMistake row; the fields in the table's column order.
+
+    Not frozen: a refresh fills in the recurrence of the rows it has just read, thousands at a
+    time for an import, and a frozen dataclass makes each of those a new object."""
 
     mistake_id: int
     day: date
@@ -222,11 +225,9 @@ def _refresh(ids: list[int]) -> None:
             continue
         if new is not None and old is not None and new.place == old.place:
             # Same place: whether it recurs, and whether later ones do, stays as it was.
-            changed[pk] = replace(
-                new,
-                recurs_for_everyone=old.recurs_for_everyone,
-                recurs_for_team=old.recurs_for_team,
-            )
+            new.recurs_for_everyone = old.recurs_for_everyone
+            new.recurs_for_team = old.recurs_for_team
+            changed[pk] = new
             continue
         if old is not None:
             moved_old.append(old)
@@ -241,15 +242,13 @@ def _refresh(ids: list[int]) -> None:
     earlier = _earlier_in_table([c for c in moved_new if c.tagset])
     for counted in moved_new:
         in_table = earlier.get(counted.mistake_id, (False, False, False))
-        changed[counted.mistake_id] = replace(
-            counted,
-            recurs_for_everyone=counted.linked
-            or in_table[0]
-            or placed.recurs(counted, team_members=False),
-            recurs_for_team=counted.linked
-            or in_table[1]
-            or placed.recurs(counted, team_members=True),
+        counted.recurs_for_everyone = (
+            counted.linked or in_table[0] or placed.recurs(counted, team_members=False)
         )
+        counted.recurs_for_team = (
+            counted.linked or in_table[1] or placed.recurs(counted, team_members=True)
+        )
+        changed[counted.mistake_id] = counted
     windows = [c for c in moved_old if c.tagset] + [
         c for c in moved_new if earlier.get(c.mistake_id, (False, False, False))[2]
     ]
@@ -266,11 +265,8 @@ def _refresh(ids: list[int]) -> None:
         )
         pk = neighbour.mistake_id
         if pk in changed:
-            changed[pk] = replace(
-                changed[pk],
-                recurs_for_everyone=fresh.recurs_for_everyone,
-                recurs_for_team=fresh.recurs_for_team,
-            )
+            changed[pk].recurs_for_everyone = fresh.recurs_for_everyone
+            changed[pk].recurs_for_team = fresh.recurs_for_team
         elif fresh != neighbour:
             later_changes.append((neighbour, fresh))
     _write_counted(list(changed.values()))
@@ -343,7 +339,7 @@ _MISTAKE_FIELDS = [
 _READ_NAMES = [*_MISTAKE_FIELDS, *[f"counted__{name}" for name in COLUMNS[1:]]]
 
 
-def _read_query(ids: list[int]) -> Any:
+def _read_query(which: Q) -> Any:
     Through: Any = Mistake.tags.through
     tag_list = (
         Through.objects.filter(mistake_id=OuterRef("pk"))
@@ -354,81 +350,105 @@ def _read_query(ids: list[int]) -> Any:
     )
     linked = seams.linked_recurrence() if seams.linked_recurrence else None
     return (
-        Mistake.objects.filter(pk__in=ids)
+        Mistake.objects.filter(which)
         .order_by()
         .annotate(
             tag_list=Subquery(tag_list),
             is_verified=_flag(Q(fixed_at__isnull=False) & seams.verified_effective()),
             is_linked=_flag(linked),
         )
-        .values(*_READ_NAMES)
+        .values_list(*_READ_NAMES)
     )
 
 
 @dataclass(frozen=True)
 class _CompiledRead:
-    """The read of one mistake, compiled once: building the query cost more than running it."""
+    """The read of a stretch of ids, compiled once: building the query cost more than running
+    it for one mistake, and as much as running it for a batch of imported ones."""
 
     sql: str
     params: list[Any]
-    id_position: int
-    columns: list[str]
+    low_position: int
+    high_position: int
     compiler: Any
-    converters: Any
+    # The database's values made Python ones: for the mistake's columns, and for the counted
+    # row's, which a new mistake does not have yet.
+    mistake_converters: dict[int, Any]
+    counted_converters: dict[int, Any]
+
+    def convert(self, rows: list[Any]) -> Iterable[Sequence[Any]]:
+        split = len(_MISTAKE_FIELDS)
+        if self.mistake_converters:
+            rows = list(self.compiler.apply_converters(rows, self.mistake_converters))
+        if self.counted_converters:
+            counted = [i for i, row in enumerate(rows) if row[split] is not None]
+            converted = self.compiler.apply_converters(
+                [rows[i] for i in counted], self.counted_converters
+            )
+            for i, row in zip(counted, converted, strict=True):
+                rows[i] = row
+        return rows
 
 
 _compiled_reads: dict[tuple[Any, ...], _CompiledRead | None] = {}
-_NO_MISTAKE = -(2**62)
+_LOW, _HIGH = -(2**62), -(2**62) + 1
 
 
 def _compiled_read() -> _CompiledRead | None:
     # The seams' conditions are part of the query: a new one gets a query of its own.
     key = (connection.vendor, seams.verified_effective, seams.linked_recurrence)
     if key not in _compiled_reads:
-        query = _read_query([_NO_MISTAKE]).query
+        query = _read_query(Q(pk__gte=_LOW, pk__lte=_HIGH)).query
         compiler = query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()
         params = list(params)
         compiled = None
         selected = compiler.select[0 : compiler.col_count]
-        if params.count(_NO_MISTAKE) == 1 and all(alias for _, _, alias in selected):
+        names = [alias for _, _, alias in selected]
+        # Used only when the columns come in the order asked for and the bounds are found.
+        converters = compiler.get_converters([column for column, _, _ in selected])
+        split = len(_MISTAKE_FIELDS)
+        if names == _READ_NAMES and params.count(_LOW) == params.count(_HIGH) == 1:
             compiled = _CompiledRead(
                 sql=sql,
                 params=params,
-                id_position=params.index(_NO_MISTAKE),
-                # Each column by the name it is selected as.
-                columns=[alias for _, _, alias in selected],
+                low_position=params.index(_LOW),
+                high_position=params.index(_HIGH),
                 compiler=compiler,
-                converters=compiler.get_converters([column for column, _, _ in selected]),
+                mistake_converters={i: c for i, c in converters.items() if i < split},
+                counted_converters={i: c for i, c in converters.items() if i >= split},
             )
         _compiled_reads[key] = compiled
     return _compiled_reads[key]
 
 
-def _read_rows(ids: list[int]) -> Iterable[dict[str, Any]]:
-    compiled = _compiled_read() if len(ids) == 1 else None
+def _read_rows(ids: list[int]) -> Iterable[Sequence[Any]]:
+    """The rows of ``_READ_NAMES`` for these (distinct) ids."""
+    low, high = min(ids), max(ids)
+    # A report, an edit or an import writes one id or a run of new ones: read as a stretch.
+    compiled = _compiled_read() if high - low < 2 * len(ids) else None
     if compiled is None:
-        return _read_query(ids)
+        return _read_query(Q(pk__in=ids))
     params = list(compiled.params)
-    params[compiled.id_position] = ids[0]
+    params[compiled.low_position], params[compiled.high_position] = low, high
     with connection.cursor() as cursor:
         cursor.execute(compiled.sql, params)
-        rows = cursor.fetchall()
-    if compiled.converters:
-        rows = compiled.compiler.apply_converters(rows, compiled.converters)
-    return [dict(zip(compiled.columns, row, strict=True)) for row in rows]
+        rows = compiled.convert(cursor.fetchall())
+    if high - low + 1 == len(ids):
+        return rows
+    wanted = set(ids)
+    return [row for row in rows if row[0] in wanted]
 
 
 def _read(ids: list[int]) -> tuple[dict[int, Counted], dict[int, Counted]]:
     """Each mistake as it is now (None when deleted), and as it was last counted."""
     now: dict[int, Counted] = {}
     before: dict[int, Counted] = {}
-    for values in _read_rows(ids):
-        row = [values[name] for name in _READ_NAMES]
-        now[row[0]] = _counted_now(tuple(row[: len(_MISTAKE_FIELDS)]))
-        counted = row[len(_MISTAKE_FIELDS) :]
-        if counted[0] is not None:
-            before[row[0]] = Counted(row[0], *counted)
+    split = len(_MISTAKE_FIELDS)
+    for row in _read_rows(ids):
+        now[row[0]] = _counted_now(row[:split])
+        if row[split] is not None:
+            before[row[0]] = Counted(row[0], *row[split:])
     gone = [pk for pk in ids if pk not in now]
     if gone:
         for found in CountedMistake.objects.filter(pk__in=gone).values_list(*COLUMNS):
@@ -436,7 +456,7 @@ def _read(ids: list[int]) -> tuple[dict[int, Counted], dict[int, Counted]]:
     return now, before
 
 
-def _counted_now(row: tuple[Any, ...]) -> Counted:
+def _counted_now(row: Sequence[Any]) -> Counted:
     (
         pk,
         reported_at,
@@ -614,21 +634,22 @@ def _write_counted(rows: list[Counted]) -> None:
         return
     table = CountedMistake._meta.db_table
     names = ", ".join(COLUMNS)
-    marks = "(" + ", ".join(["%s"] * len(COLUMNS)) + ")"
+    marks = ", ".join(["%s"] * len(COLUMNS))
     updates = ", ".join(f"{name} = excluded.{name}" for name in COLUMNS[1:])
     adapt = connection.ops.adapt_datefield_value
-    for chunk in _chunks(sorted(rows, key=lambda c: c.mistake_id)):
-        params = []
-        for counted in chunk:
-            values = list(_values(counted))
-            values[1] = adapt(values[1])
-            params.extend(values)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} ({names}) VALUES {', '.join([marks] * len(chunk))} "
-                f"ON CONFLICT (mistake_id) DO UPDATE SET {updates}",
-                params,
-            )
+    params = []
+    for counted in sorted(rows, key=attrgetter("mistake_id")):
+        values = list(_values(counted))
+        values[1] = adapt(values[1])
+        params.append(values)
+    # One statement prepared once for every row: the rows of a large import are written
+    # faster this way than as long multi-row statements.
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} ({names}) VALUES ({marks}) "
+            f"ON CONFLICT (mistake_id) DO UPDATE SET {updates}",
+            params,
+        )
 
 
 def _write_recurrence(rows: list[Counted]) -> None:

@@ -309,6 +309,16 @@ def test_kept_totals_give_the_figures_of_the_mistakes_through_every_change(org, 
         mistakes_changed([mistake.pk])
     assert_same_figures(people)
 
+    # Told of several at once: a run of ids with gaps, and two far apart.
+    for told in (mistakes[10:30:2] + mistakes[11:14], [mistakes[0], mistakes[-1]]):
+        for mistake in told:
+            Mistake.objects.filter(pk=mistake.pk).update(
+                discovered_by=rng.choice(["self", "audit"]),
+                reported_at=mistake.reported_at - timedelta(days=rng.randint(1, 30)),
+            )
+        mistakes_changed([mistake.pk for mistake in told])
+    assert_same_figures(people)
+
     # Deletions: mistakes, a tag, a team (its mistakes keep going, without a team).
     for mistake in rng.sample(mistakes, 6):
         Mistake.objects.get(pk=mistake.pk).delete()
