@@ -120,6 +120,11 @@ def import_file(
         )
         for skipped in result.skipped:
             console.print(f"  skipped {skipped.where}: {skipped.reason}", highlight=False)
+        if result.created:
+            console.print(
+                "The worker adds them to the search index in the background (ownup worker).",
+                highlight=False,
+            )
     if result.invalid:
         fail(f"{len(result.invalid)} record(s) were not imported because they are invalid")
 

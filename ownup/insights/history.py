@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from ownup.insights.bulk import insert_rows, next_ids
 from ownup.organisation.models import Severity, Team
-from ownup.reporting.changes import mistakes_changed
+from ownup.reporting.changes import mistakes_inserted
 from ownup.reporting.models import (
     Confidentiality,
     DiscoveredBy,
@@ -277,7 +277,7 @@ def _insert_chunk(
         )
         if timeline:
             TimelineEntry.objects.bulk_create(_entries(saved, chunk))
-        mistakes_changed([mistake.pk for mistake in saved])
+        mistakes_inserted([mistake.pk for mistake in saved])
     return len(saved)
 
 

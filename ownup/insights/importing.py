@@ -31,7 +31,7 @@ from django.utils import timezone
 from ownup.insights.bulk import cycle_collector_paused, insert_rows, next_ids
 from ownup.insights.models import ImportedRecord
 from ownup.organisation.models import Severity, Team
-from ownup.reporting.changes import mistakes_changed
+from ownup.reporting.changes import mistakes_inserted
 from ownup.reporting.forms import TAG_MAX_LENGTH, MistakeForm, TagsField
 from ownup.reporting.models import TITLE_MAX_LENGTH, Mistake, Stage, Tag, TimelineEntry
 
@@ -408,7 +408,8 @@ class Names:
 
     @classmethod
     def load(cls) -> Names:
-        severities = {s.name: s for s in Severity.objects.all()}
+        # The default scale when the organisation has none yet, as a report would have it.
+        severities = {s.name: s for s in Severity.objects.scale()}
         ordered = sorted(severities.values(), key=lambda s: s.rank)
         return cls(
             severities=severities,
@@ -580,7 +581,7 @@ def _write(batch: list[_Valid], result: ImportResult, source: str, actor: User |
             [(v.key, source[:300], i, now) for i, v in pairs],
         )
         result.created += len(new)
-        mistakes_changed(ids)
+        mistakes_inserted(ids)
 
 
 MISTAKE_COLUMNS = [

@@ -8,8 +8,10 @@ through :func:`matches` and :func:`highlights` and never sees which engine answe
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils.html import escape
@@ -45,8 +47,13 @@ def document_fields(
 ) -> dict[str, str]:
     if tag_names is None:
         tag_names = (tag.name for tag in mistake.tags.all())
-    tags = " ".join(tag_names)
-    return {"title": mistake.title, "tags": tags, "body": "\n".join([mistake.description, *extra])}
+    return _fields(mistake.title, mistake.description, tag_names, extra)
+
+
+def _fields(
+    title: str, description: str, tag_names: Iterable[str], extra: Sequence[str]
+) -> dict[str, str]:
+    return {"title": title, "tags": " ".join(tag_names), "body": "\n".join([description, *extra])}
 
 
 def index_new_mistake(mistake: Mistake) -> None:
@@ -61,13 +68,8 @@ def index_mistakes(mistake_ids: Iterable[int]) -> int:
     written = 0
     for chunk in _chunks(list(mistake_ids), CHUNK):
         mistakes = Mistake.objects.filter(pk__in=chunk).prefetch_related("tags")
-        extra: dict[int, list[str]] = {}
-        for source in active_sources():
-            for mistake_id, texts in source.texts_for(chunk).items():
-                extra.setdefault(mistake_id, []).extend(texts)
-        documents = [
-            SearchDocument(mistake=m, **document_fields(m, extra.get(m.pk, ()))) for m in mistakes
-        ]
+        extra = _source_texts(chunk)
+        documents = [SearchDocument(mistake=m, **document_fields(m, extra[m.pk])) for m in mistakes]
         SearchDocument.objects.bulk_create(
             documents,
             update_conflicts=True,
@@ -76,6 +78,42 @@ def index_mistakes(mistake_ids: Iterable[int]) -> int:
         )
         written += len(documents)
     return written
+
+
+def index_inserted(mistake_ids: Iterable[int]) -> int:
+    """Write the documents of mistakes inserted as rows (an import, a generated past) that have
+    none yet; their text is read as values, a few queries a thousand, not as model instances."""
+    written = 0
+    for chunk in _chunks(sorted(set(mistake_ids)), CHUNK):
+        indexed = SearchDocument.objects.filter(mistake_id__in=chunk).values_list("pk", flat=True)
+        missing = sorted(set(chunk) - set(indexed))
+        if not missing:
+            continue
+        Tagged: Any = Mistake.tags.through
+        tags: dict[int, list[str]] = defaultdict(list)
+        for mistake_id, name in (
+            Tagged.objects.filter(mistake_id__in=missing)
+            .order_by("tag__name")
+            .values_list("mistake_id", "tag__name")
+        ):
+            tags[mistake_id].append(name)
+        extra = _source_texts(missing)
+        rows = Mistake.objects.filter(pk__in=missing).values_list("pk", "title", "description")
+        documents = [
+            SearchDocument(mistake_id=pk, **_fields(title, description, tags[pk], extra[pk]))
+            for pk, title, description in rows
+        ]
+        SearchDocument.objects.bulk_create(documents, ignore_conflicts=True)
+        written += len(documents)
+    return written
+
+
+def _source_texts(mistake_ids: list[int]) -> defaultdict[int, list[str]]:
+    extra: defaultdict[int, list[str]] = defaultdict(list)
+    for source in active_sources():
+        for mistake_id, texts in source.texts_for(mistake_ids).items():
+            extra[mistake_id].extend(texts)
+    return extra
 
 
 def reindex_all(progress: Callable[[int], None] | None = None) -> int:

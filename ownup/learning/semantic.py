@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 NEIGHBOUR_FLOOR = 0.45  # cosine similarity below which two mistakes are not alike
 GROUP_FLOOR = 0.7
 CHUNK = 20_000
+EMBED_BATCH = 256  # texts through the model at once
 
 
 @cache  # what is installed does not change while the process runs
@@ -56,17 +57,29 @@ def embed(texts: list[str]) -> list[bytes]:
 
 def embed_document(mistake_id: int) -> bool:
     """Store the embedding of a mistake's current text; False when there is nothing to do."""
+    return embed_documents([mistake_id]) == 1
+
+
+def embed_documents(mistake_ids: list[int]) -> int:
+    """Store the embeddings of these mistakes' current texts, a batch through the model at a
+    time; how many were stored (none without the semantic extra)."""
     if not available():
-        return False
-    document = SearchDocument.objects.filter(mistake_id=mistake_id).first()
-    if document is None:
-        return False
-    text = text_of(document)
-    if document.embedding is not None and document.embedded_text == text:
-        return False
-    [vector] = embed([text])
-    SearchDocument.objects.filter(pk=mistake_id).update(embedding=vector, embedded_text=text)
-    return True
+        return 0
+    stored = 0
+    for first in range(0, len(mistake_ids), EMBED_BATCH):
+        batch = mistake_ids[first : first + EMBED_BATCH]
+        stale = []
+        for document in SearchDocument.objects.filter(pk__in=batch):
+            text = text_of(document)
+            if document.embedding is None or document.embedded_text != text:
+                stale.append((document.pk, text))
+        if not stale:
+            continue
+        vectors = embed([text for _, text in stale])
+        for (pk, text), vector in zip(stale, vectors, strict=True):
+            SearchDocument.objects.filter(pk=pk).update(embedding=vector, embedded_text=text)
+        stored += len(stale)
+    return stored
 
 
 def neighbours(

@@ -12,8 +12,9 @@ from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from ownup.learning import index, semantic
+from ownup.learning import index, semantic, tasks
 from ownup.learning.sources import Source, active_sources, registered
+from ownup.reporting.changes import on_mistakes_inserted
 from ownup.reporting.models import Mistake
 
 
@@ -26,9 +27,7 @@ def reindex(mistake_id: int | None) -> None:
 
 def _embed_after_commit(mistake_id: int) -> None:
     if semantic.available():
-        from ownup.learning.tasks import embed_mistake
-
-        transaction.on_commit(lambda: embed_mistake(mistake_id))
+        transaction.on_commit(lambda: tasks.embed_mistake(mistake_id))
 
 
 def _mistake_saved(
@@ -42,6 +41,12 @@ def _mistake_saved(
         _embed_after_commit(instance.pk)
     else:
         reindex(instance.pk)
+
+
+def _mistakes_inserted(mistake_ids: list[int]) -> None:
+    # Thousands at a time, without model saves: written by the worker once the writer commits,
+    # so a large import does not hold the database for the full-text index as well.
+    transaction.on_commit(lambda: tasks.index_inserted_mistakes(mistake_ids))
 
 
 def _tags_changed(sender: Any, instance: Any, action: str, **kwargs: Any) -> None:
@@ -67,6 +72,7 @@ _connected: list[Any] = []  # the handlers must live as long as the signals hold
 
 
 def connect() -> None:
+    on_mistakes_inserted(_mistakes_inserted)
     post_save.connect(_mistake_saved, sender=Mistake, dispatch_uid="learning-index-mistake")
     m2m_changed.connect(
         _tags_changed, sender=Mistake.tags.through, dispatch_uid="learning-index-tags"

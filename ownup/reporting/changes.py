@@ -4,6 +4,10 @@ Whatever writes mistakes (a report, an edit, a move of stage, the admin site, an
 generated past) says which ones it wrote by calling :func:`mistakes_changed` before its
 transaction ends. Apps that keep something derived from mistakes (the dashboard's totals)
 register a listener in their ``AppConfig.ready()``; reporting needs to know nothing of them.
+
+Writers that insert many mistakes as rows, without saving model instances (an import, a
+generated past), call :func:`mistakes_inserted` instead: no model signal told anyone of those
+rows, so apps that follow model saves (the search index) hear of them there.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ Listener = Callable[[list[int]], None]
 transaction, so what it keeps is written or rolled back with the change itself."""
 
 _listeners: list[Listener] = []
+_inserted_listeners: list[Listener] = []
 
 
 def on_mistakes_changed(listener: Listener) -> Listener:
@@ -31,3 +36,20 @@ def mistakes_changed(mistake_ids: Iterable[int]) -> None:
         return
     for listener in _listeners:
         listener(ids)
+
+
+def on_mistakes_inserted(listener: Listener) -> Listener:
+    """Register ``listener`` for mistakes inserted as rows; registering it twice keeps one."""
+    if listener not in _inserted_listeners:
+        _inserted_listeners.append(listener)
+    return listener
+
+
+def mistakes_inserted(mistake_ids: Iterable[int]) -> None:
+    """Tell the listeners of inserted rows, then every listener of changes, of new mistakes."""
+    ids = sorted(set(mistake_ids))
+    if not ids:
+        return
+    for listener in _inserted_listeners:
+        listener(ids)
+    mistakes_changed(ids)

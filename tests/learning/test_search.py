@@ -148,3 +148,27 @@ def test_lookups_by_people_who_are_not_logged_in_find_nothing(report, reporter):
     report("Sent the invoices late", by=reporter)
     assert services.search(AnonymousUser(), "invoices") == []
     assert isinstance(reporter, User)
+
+
+def test_imported_and_generated_mistakes_are_found_once_the_worker_indexed_them(
+    tmp_path, admin_user, reporter, run_tasks
+):
+    from ownup.insights import history, importing
+
+    path = tmp_path / "postmortems.json"
+    path.write_text(
+        '[{"title": "Zebra crossing repainted in the wrong colour", "tags": ["roads"],'
+        ' "description": "The council used blue paint."}]'
+    )
+    importing.import_records(importing.read(path), source=str(path), actor=admin_user)
+    history.insert(history.plan(3, now=Mistake.objects.get().reported_at, seed=3))
+    assert services.search(admin_user, "zebra") == []  # not in the index until the worker ran
+
+    assert run_tasks() == [1, 3]
+    [hit] = services.search(admin_user, "zebra blue roads")
+    assert hit.mistake.title == "Zebra crossing repainted in the wrong colour"
+    generated = Mistake.objects.exclude(title__startswith="Zebra")
+    assert SearchDocument.objects.filter(mistake__in=generated).count() == 3
+    assert run_tasks() == []
+    # Indexed again, nothing is written twice.
+    assert index.index_inserted(Mistake.objects.values_list("pk", flat=True)) == 0
