@@ -64,6 +64,8 @@ from ownup.reporting.models import Confidentiality, DiscoveredBy, Mistake
 RECURRENCE_WINDOW_DAYS = 90
 WINDOW_US = RECURRENCE_WINDOW_DAYS * 86_400 * 1_000_000
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+EPOCH_ORDINAL = EPOCH.toordinal()
+DAY_US = 86_400_000_000
 # Mistakes read and recounted per round, and rows per statement: well within SQLite's 32 766
 # parameters.
 ROUND = 5000
@@ -74,12 +76,6 @@ ROWS_PER_STATEMENT = 500
 LOCK_KEY = 0x6F776E75
 EVERYONE, TEAM, NAMED = Audience.EVERYONE.value, Audience.TEAM.value, Audience.NAMED.value
 OPEN_TO_ALL = (Confidentiality.OPEN.value, Confidentiality.ANONYMOUS.value)
-
-
-def micros(moment: datetime) -> int:
-    """Microseconds since 1970 (UTC): whole numbers, so sums are exact."""
-    delta = moment - EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
 def audience_of(confidentiality: str, team_id: int | None) -> str:
@@ -317,10 +313,32 @@ def _flag(condition: Q | None) -> Case | Value:
     )
 
 
+class Micros(Func):
+    """A time column as whole microseconds since 1970 (UTC), worked out by the database: each
+    time read as a Python datetime first cost more than the rest of a mistake's count."""
+
+    output_field = BigIntegerField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # Stored as 'YYYY-MM-DD HH:MM:SS[.ffffff]' in UTC: the whole seconds (julianday is a
+        # double, exact to well under a second, so rounding makes them exact), then the digits
+        # after the point.
+        template = (
+            "(CAST(ROUND((julianday(substr(%(expressions)s, 1, 19)) - 2440587.5) * 86400)"
+            " AS INTEGER) * 1000000"
+            " + CAST(substr(%(expressions)s || '.000000', 21, 6) AS INTEGER))"
+        )
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        template = "(EXTRACT(EPOCH FROM %(expressions)s) * 1000000)::bigint"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
 _MISTAKE_FIELDS = [
     "pk",
-    "reported_at",
-    "noticed_at",
+    "reported_us",
+    "noticed_us",
     "discovered_by",
     "team_id",
     "confidentiality",
@@ -328,8 +346,8 @@ _MISTAKE_FIELDS = [
     "owner_id",
     "stage",
     "severity_id",
-    "contained_at",
-    "fixed_at",
+    "contained_us",
+    "fixed_us",
     "tag_list",
     "is_verified",
     "is_linked",
@@ -353,6 +371,10 @@ def _read_query(which: Q) -> Any:
         Mistake.objects.filter(which)
         .order_by()
         .annotate(
+            reported_us=Micros("reported_at"),
+            noticed_us=Micros("noticed_at"),
+            contained_us=Micros("contained_at"),
+            fixed_us=Micros("fixed_at"),
             tag_list=Subquery(tag_list),
             is_verified=_flag(Q(fixed_at__isnull=False) & seams.verified_effective()),
             is_linked=_flag(linked),
@@ -459,8 +481,8 @@ def _read(ids: list[int]) -> tuple[dict[int, Counted], dict[int, Counted]]:
 def _counted_now(row: Sequence[Any]) -> Counted:
     (
         pk,
-        reported_at,
-        noticed_at,
+        reported_us,
+        noticed_us,
         discovered_by,
         team_id,
         confidentiality,
@@ -468,19 +490,18 @@ def _counted_now(row: Sequence[Any]) -> Counted:
         owner_id,
         stage,
         severity_id,
-        contained_at,
-        fixed_at,
+        contained_us,
+        fixed_us,
         tag_list,
         verified,
         linked,
     ) = row
     audience = audience_of(confidentiality, team_id)
-    reported_us = micros(reported_at)
     # Insiders are kept for confidential mistakes only: everyone sees the others anyway.
     confidential = audience != EVERYONE
     return Counted(
         mistake_id=pk,
-        day=reported_at.astimezone(UTC).date(),
+        day=date.fromordinal(EPOCH_ORDINAL + reported_us // DAY_US),
         reported_us=reported_us,
         team_key=team_id or 0,
         audience=audience,
@@ -492,12 +513,12 @@ def _counted_now(row: Sequence[Any]) -> Counted:
         if tag_list
         else "",
         self_found=discovered_by == DiscoveredBy.SELF,
-        noticed=noticed_at is not None,
-        report_us=reported_us - micros(noticed_at) if noticed_at is not None else 0,
-        contained=contained_at is not None,
-        contain_us=micros(contained_at) - reported_us if contained_at is not None else 0,
-        fixed=fixed_at is not None,
-        fix_us=micros(fixed_at) - reported_us if fixed_at is not None else 0,
+        noticed=noticed_us is not None,
+        report_us=reported_us - noticed_us if noticed_us is not None else 0,
+        contained=contained_us is not None,
+        contain_us=contained_us - reported_us if contained_us is not None else 0,
+        fixed=fixed_us is not None,
+        fix_us=fixed_us - reported_us if fixed_us is not None else 0,
         verified=bool(verified),
         linked=bool(linked),
     )
