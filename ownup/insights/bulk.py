@@ -48,18 +48,28 @@ def cycle_collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def insert_rows(model: type[models.Model], names: list[str], rows: list[tuple[Any, ...]]) -> None:
+def insert_rows(
+    model: type[models.Model],
+    names: list[str],
+    rows: list[tuple[Any, ...]],
+    *,
+    times: dict[Any, Any] | None = None,
+) -> None:
     """One prepared INSERT for many rows, each value made ready for the database by its model
-    field, as bulk_create would, without a model instance and an SQL text per row."""
+    field, as bulk_create would, without a model instance and an SQL text per row.
+
+    ``times`` keeps the times already made ready, for a writer whose tables repeat them (a
+    mistake's report time is also its timeline entry's)."""
     if not rows:
         return
     fields = [model._meta.get_field(name) for name in names]
     database = connections[DEFAULT_DB_ALIAS]
     columns = ", ".join(database.ops.quote_name(str(f.column)) for f in fields)  # type: ignore[union-attr]
     marks = ", ".join(["%s"] * len(fields))
+    times = {} if times is None else times
     converting = [
         (place, ready)
-        for place, ready in enumerate(_preparer(field, database) for field in fields)
+        for place, ready in enumerate(_preparer(field, database, times) for field in fields)
         if ready is not None
     ]
     prepared: list[Any] = rows
@@ -76,19 +86,20 @@ def insert_rows(model: type[models.Model], names: list[str], rows: list[tuple[An
         )
 
 
-def _preparer(field: Any, database: Any) -> Callable[[Any], Any] | None:
+def _preparer(field: Any, database: Any, times: dict[Any, Any]) -> Callable[[Any], Any] | None:
     # Text, numbers and keys go in as they are; dates and JSON need the field's own conversion.
     if isinstance(field, models.DateTimeField):
-        return _once_per_value(database.ops.adapt_datetimefield_value)
+        return _once_per_value(database.ops.adapt_datetimefield_value, times)
     if isinstance(field, models.JSONField):
         return lambda value: field.get_db_prep_save(value, database)
     return None
 
 
-def _once_per_value(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+def _once_per_value(
+    convert: Callable[[Any], Any], converted: dict[Any, Any]
+) -> Callable[[Any], Any]:
     # A column often repeats a time (the moment of an import is in each of its rows):
     # each distinct one is converted once.
-    converted: dict[Any, Any] = {}
 
     def once(value: Any) -> Any:
         found = converted.get(value, converted)

@@ -542,10 +542,12 @@ def _write(batch: list[_Valid], result: ImportResult, source: str, actor: User |
         now = timezone.now()
         ids = next_ids(Mistake, len(new))
         pairs = list(zip(ids, new, strict=True))
+        times: dict[Any, Any] = {}
         insert_rows(
             Mistake,
             MISTAKE_COLUMNS,
             [_mistake_row(i, v, now) for i, v in pairs],
+            times=times,
         )
         tag_ids = _tag_ids({name for v in new for name in v.cleaned["tags"]})
         insert_rows(
@@ -574,11 +576,13 @@ def _write(batch: list[_Valid], result: ImportResult, source: str, actor: User |
                 )
                 for i, v in pairs
             ],
+            times=times,
         )
         insert_rows(
             ImportedRecord,
             ["key", "source", "mistake_id", "imported_at"],
             [(v.key, source[:300], i, now) for i, v in pairs],
+            times=times,
         )
         result.created += len(new)
         mistakes_inserted(ids)
