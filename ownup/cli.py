@@ -120,9 +120,32 @@ def print_json(value: Any) -> None:
 
 def _setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ownup.settings")
+    _import_queue_without_unused_clients()
     import django
 
     django.setup()
+
+
+def _import_queue_without_unused_clients() -> None:
+    """Import Huey without the clients of the queues this instance does not use.
+
+    Huey's storage module imports redis and psycopg, when installed, for its queues on Redis and
+    on PostgreSQL: a fifth of the start of a command. ownup queues on SQLite, or on Redis when
+    REDIS_URL is set, never on PostgreSQL. Huey leaves out a queue whose client is missing, and
+    the clients stay importable for the code that uses them (Django's PostgreSQL backend, the
+    SQL checks).
+    """
+    from django.conf import settings
+
+    unused = ["psycopg"] if settings.REDIS_URL else ["psycopg", "redis"]
+    hidden = [name for name in unused if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]  # "not installed", for Huey alone
+    try:
+        import huey.storage  # noqa: F401
+    finally:
+        for name in hidden:
+            del sys.modules[name]
 
 
 def _database_errors() -> tuple[type[Exception], ...]:
