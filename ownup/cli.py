@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 import typer
 from rich.console import Console
 from typer.core import TyperGroup
+from typer.main import get_group
 
 console = Console()
 errors = Console(stderr=True)
@@ -43,9 +44,48 @@ class RefusalsAsOneLine(TyperGroup):
             ctx.exit(1)
 
 
+class EachAppsCommandsWhenNeeded(RefusalsAsOneLine):
+    """The whole command, with each app's commands added only when the command line needs them.
+
+    An app's commands import its services and theirs, and Typer builds each command it is
+    given: together a third of the start of a command. A command line names one command, so the
+    apps' commands are added in the order of INSTALLED_APPS until one of them has it; help and
+    a command line that names none add them all.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from ownup.seams import each_app_module
+
+        super().__init__(*args, **kwargs)
+        self._not_added = each_app_module("cli")
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        while command is None and self._add_next_apps_commands():
+            command = super().get_command(ctx, cmd_name)
+        return command
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        while self._add_next_apps_commands():
+            pass
+        # In Typer's order, as if they had been added all at once: commands, then groups.
+        names = super().list_commands(ctx)
+        return sorted(names, key=lambda name: isinstance(self.commands[name], TyperGroup))
+
+    def _add_next_apps_commands(self) -> bool:
+        module = next(self._not_added, None)
+        if module is None:
+            return False
+        commands = typer.Typer(rich_markup_mode=app.rich_markup_mode)
+        module.register(commands)
+        for name, command in get_group(commands).commands.items():
+            self.add_command(command, name)
+        return True
+
+
 app = typer.Typer(
     name="ownup",
-    cls=RefusalsAsOneLine,
+    cls=EachAppsCommandsWhenNeeded,
     help="Handle mistakes in the open: report, contain, understand, fix, tell, verify, learn.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -171,19 +211,9 @@ def _refusals() -> tuple[type[Exception], ...]:
     )
 
 
-_assembled = False
-
-
 def get_app() -> typer.Typer:
-    """The whole command, with every app's commands added (once)."""
-    global _assembled
-    if not _assembled:
-        from ownup.seams import app_modules
-
-        import_module("ownup.commands")
-        for module in app_modules("cli"):
-            module.register(app)
-        _assembled = True
+    """The whole command (each app's commands are added as a command line needs them)."""
+    import_module("ownup.commands")
     return app
 
 
