@@ -6,12 +6,9 @@ class CommunicationConfig(AppConfig):
     verbose_name = "Communication"
 
     def ready(self) -> None:
-        from ownup.communication import sections, services, tasks  # noqa: F401
-        from ownup.reporting import sections as page
+        from ownup.communication import services
         from ownup.reporting.models import Mistake, Stage
         from ownup.reporting.stages import requirement
-
-        page.register(sections.SECTION)
 
         @requirement(Stage.TOLD)
         def message_sent(mistake: Mistake) -> str | None:

@@ -7,6 +7,6 @@ class MonitoringConfig(AppConfig):
 
     def ready(self) -> None:
         from ownup.insights.seams import provide_verified_effective
-        from ownup.monitoring import sections, services, signals, tasks  # noqa: F401
+        from ownup.monitoring import services, signals  # noqa: F401  (signals: by importing)
 
         provide_verified_effective(services.verified_effective)
