@@ -24,7 +24,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core import signing
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from ownup.monitoring import probes, similarity
@@ -895,9 +895,3 @@ def history(check: EffectivenessCheck, limit: int = 200) -> QuerySet[CheckRun]:
 def visible_related(user: AnyUser, runs: Iterable[CheckRun]) -> set[int]:
     ids = {r.related_mistake_id for r in runs if r.related_mistake_id}
     return set(Mistake.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
-
-
-def verified_effective() -> Q:
-    """The dashboard's condition on mistakes: closed, and closed as verified by their checks."""
-    verified = Closure.objects.filter(mistake=OuterRef("pk"), verified=True)
-    return Q(stage=Stage.CLOSED) & Q(Exists(verified))
