@@ -1,8 +1,4 @@
-"""The pages' URLs: everything but the API, which ``ownup.urls`` mounts beside them.
-
-A URL configuration of their own lets a page's link be written without loading the API's
-routes (``Mistake.get_absolute_url``), which would double the start of a command that prints one.
-"""
+"""The pages' URLs: everything but the API, which ``ownup.urls`` mounts beside them."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views

@@ -1,8 +1,11 @@
 """The ownup command as a whole process, as a script runs it."""
 
+import json
 import os
 import subprocess
 import sys
+
+from ownup.taskqueue import SqliteQueue
 
 
 def run_ownup(data_dir, *args):
@@ -36,3 +39,74 @@ def test_migrate_then_report_and_read_it_back(tmp_path):
     assert "Reported #1" in reported.stdout
     listed = run_ownup(tmp_path, "list", "--json")
     assert '"title": "Sent the invoices twice"' in listed.stdout
+
+
+# What reporting a mistake never uses, and what loading it cost every start of the command:
+# the clients of Huey's queues on Redis and PostgreSQL, pydantic (the API's; Typer 0.29 checked
+# options with it), the API, the pages, the other apps' commands and services, and the libraries
+# only an import, an export or a check needs.
+NOT_NEEDED_TO_REPORT = [
+    "redis",
+    "psycopg",
+    "pydantic",
+    "ninja",
+    "ownup.api",
+    "ownup.pages_urls",
+    "ownup.containment.views",
+    "ownup.understanding.views",
+    "ownup.communication.sections",
+    "ownup.insights.cli",
+    "ownup.communication.cli",
+    "ownup.postmortem",
+    "ownup.monitoring.services",
+    "ownup.understanding.services",
+    "ownup.containment.services",
+    "yaml",
+    "croniter",
+    "jsonpath_ng",
+    "weasyprint",
+    "apprise",
+    "markdown",
+    "rich.progress",
+]
+
+# The command as its entry point runs it, then the names of the modules it loaded, on stderr.
+RUN_AND_LIST_MODULES = """
+import json, sys
+from ownup.cli import main
+try:
+    main()
+finally:
+    print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+"""
+
+
+def test_a_report_is_written_and_queued_without_loading_what_it_does_not_use(tmp_path):
+    assert run_ownup(tmp_path, "migrate").returncode == 0
+    assert run_ownup(tmp_path, "user", "create", "ada", "--admin").returncode == 0
+    env = {**os.environ, "OWNUP_DATA_DIR": str(tmp_path)}
+    for name in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "REDIS_URL"):
+        env.pop(name, None)
+    reported = subprocess.run(
+        [sys.executable, "-c", RUN_AND_LIST_MODULES, "report", "Sent the invoices twice"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert reported.returncode == 0, reported.stderr
+    assert reported.stdout.startswith("Reported #1: Sent the invoices twice\n")
+    loaded = set(json.loads(reported.stderr.strip().splitlines()[-1]))
+    assert "ownup.reporting.tasks" in loaded  # the notification was queued through Huey
+    assert not [
+        name
+        for name in NOT_NEEDED_TO_REPORT
+        if name in loaded or any(module.startswith(name + ".") for module in loaded)
+    ]
+    queue = SqliteQueue("ownup", filename=str(tmp_path / "queue.sqlite3"))
+    queued = [queue.serializer.deserialize(item) for item in queue.storage.enqueued_items()]
+    assert [(task.name, task.args) for task in queued] == [
+        ("ownup.reporting.tasks.notify_reported", (1,))
+    ]

@@ -6,13 +6,11 @@ class CommunicationConfig(AppConfig):
     verbose_name = "Communication"
 
     def ready(self) -> None:
-        from ownup.communication import sections, services, tasks  # noqa: F401
-        from ownup.reporting import sections as page
         from ownup.reporting.models import Mistake, Stage
         from ownup.reporting.stages import requirement
 
-        page.register(sections.SECTION)
-
         @requirement(Stage.TOLD)
         def message_sent(mistake: Mistake) -> str | None:
+            from ownup.communication import services  # when a mistake moves, not at every start
+
             return services.told_needs(mistake)

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 
 from ownup.communication import language, services
 from ownup.reporting.models import Mistake, Stage
-from ownup.reporting.sections import Section
+from ownup.reporting.sections import Section, register
 from ownup.reporting.services import can_see
 
 
@@ -42,10 +42,12 @@ def _people_who_can_see(mistake: Mistake) -> list[User]:
     return [person for person in people if can_see(person, mistake)]
 
 
-SECTION = Section(
-    key="communication",
-    title="Tell everyone involved",
-    stage=Stage.TOLD,
-    template="communication/section.html",
-    context=context,
+register(
+    Section(
+        key="communication",
+        title="Tell everyone involved",
+        stage=Stage.TOLD,
+        template="communication/section.html",
+        context=context,
+    )
 )

@@ -6,23 +6,13 @@ class ContainmentConfig(AppConfig):
     verbose_name = "Containment"
 
     def ready(self) -> None:
-        from ownup.containment import services, views
         from ownup.reporting.models import Mistake, Stage
-        from ownup.reporting.sections import Section, register
         from ownup.reporting.stages import requirement
-
-        register(
-            Section(
-                key="containment",
-                title="Containment: quick fix, do no harm",
-                stage=Stage.CONTAINED,
-                template="containment/_section.html",
-                context=views.section_context,
-            )
-        )
 
         @requirement(Stage.CONTAINED)
         def a_containment_taken(mistake: Mistake) -> str | None:
+            from ownup.containment import services  # when a mistake moves, not at every start
+
             if services.is_contained(mistake):
                 return None
             return "no containment action has been taken yet"

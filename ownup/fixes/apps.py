@@ -6,13 +6,11 @@ class FixesConfig(AppConfig):
     verbose_name = "Fixes"
 
     def ready(self) -> None:
-        from ownup.fixes import sections, services, tasks  # noqa: F401  (tasks: the schedule)
+        from ownup.fixes import services
         from ownup.insights.seams import provide_overdue_actions
-        from ownup.reporting import sections as page
         from ownup.reporting.models import Mistake, Stage
         from ownup.reporting.stages import requirement
 
-        page.register(sections.SECTION)
         provide_overdue_actions(services.overdue_action_count)
 
         @requirement(Stage.FIXED)

@@ -10,7 +10,7 @@ from ownup.fixes import services
 from ownup.fixes.forms import ActionForm, DoneForm
 from ownup.fixes.models import FixPolicy
 from ownup.reporting.models import Mistake, Stage
-from ownup.reporting.sections import Section
+from ownup.reporting.sections import Section, register
 
 
 def context(request: HttpRequest, mistake: Mistake) -> dict[str, Any]:
@@ -28,10 +28,12 @@ def context(request: HttpRequest, mistake: Mistake) -> dict[str, Any]:
     }
 
 
-SECTION = Section(
-    key="fixes",
-    title="The real fix",
-    stage=Stage.FIXED,
-    template="fixes/section.html",
-    context=context,
+register(
+    Section(
+        key="fixes",
+        title="The real fix",
+        stage=Stage.FIXED,
+        template="fixes/section.html",
+        context=context,
+    )
 )

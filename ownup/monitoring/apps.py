@@ -7,6 +7,7 @@ class MonitoringConfig(AppConfig):
 
     def ready(self) -> None:
         from ownup.insights.seams import provide_verified_effective
-        from ownup.monitoring import sections, services, signals, tasks  # noqa: F401
+        from ownup.monitoring import signals  # noqa: F401  (connects its receivers)
+        from ownup.monitoring.models import verified_effective
 
-        provide_verified_effective(services.verified_effective)
+        provide_verified_effective(verified_effective)

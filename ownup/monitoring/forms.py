@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from croniter import croniter
 from django import forms
 
 from ownup.monitoring.models import Kind
@@ -102,6 +101,9 @@ class CheckForm(forms.Form):
 
     def clean_cron(self) -> str:
         text = " ".join((self.cleaned_data.get("cron") or "").split())
+        # Imported here: only a cron schedule needs it, and every start of ownup loads this form.
+        from croniter import croniter
+
         if text and not croniter.is_valid(text):
             raise forms.ValidationError(
                 f"{text!r} is not a cron schedule; five fields like '*/15 * * * *'."

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from ownup.reporting.models import Mistake
+from ownup.reporting.models import Mistake, Stage
 
 DEFAULT_WINDOW_DAYS = 30
 
@@ -213,3 +213,9 @@ class Closure(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.mistake_id} closed {'verified' if self.verified else 'with a reason'}"
+
+
+def verified_effective() -> models.Q:
+    """The dashboard's condition on mistakes: closed, and closed as verified by their checks."""
+    verified = Closure.objects.filter(mistake=models.OuterRef("pk"), verified=True)
+    return models.Q(stage=Stage.CLOSED) & models.Q(models.Exists(verified))

@@ -21,11 +21,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from croniter import croniter
 from django.contrib.auth.models import User
 from django.core import signing
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from ownup.monitoring import probes, similarity
@@ -222,11 +221,18 @@ def _period(check: EffectivenessCheck) -> timedelta:
     return timedelta(minutes=check.interval_minutes or 1)
 
 
+def _next_cron_time(schedule: str, after: datetime) -> datetime:
+    # Imported here: only checks on a cron schedule need it, and every start of ownup loads this.
+    from croniter import croniter
+
+    return croniter(schedule, after).get_next(datetime)
+
+
 def first_due(check: EffectivenessCheck, start: datetime) -> datetime:
     """The check's first slot from ``start`` on: the next cron time, or the next time on the
     check's own phase of its interval (within one interval)."""
     if check.cron:
-        return croniter(check.cron, start).get_next(datetime)
+        return _next_cron_time(check.cron, start)
     assert check.pk is not None, "a check's phase comes from its id: save it first"
     period = _period(check)
     base = EPOCH + phase(check.pk, period)
@@ -238,7 +244,7 @@ def next_due(check: EffectivenessCheck, slot: datetime, now: datetime) -> dateti
     run late, and a slot dispatched ahead of time is followed by the one after it."""
     after = max(slot, now)
     if check.cron:
-        return croniter(check.cron, after).get_next(datetime)
+        return _next_cron_time(check.cron, after)
     period = _period(check)
     base = EPOCH + phase(check.pk, period)
     return base + period * ((after - base) // period + 1)
@@ -889,9 +895,3 @@ def history(check: EffectivenessCheck, limit: int = 200) -> QuerySet[CheckRun]:
 def visible_related(user: AnyUser, runs: Iterable[CheckRun]) -> set[int]:
     ids = {r.related_mistake_id for r in runs if r.related_mistake_id}
     return set(Mistake.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
-
-
-def verified_effective() -> Q:
-    """The dashboard's condition on mistakes: closed, and closed as verified by their checks."""
-    verified = Closure.objects.filter(mistake=OuterRef("pk"), verified=True)
-    return Q(stage=Stage.CLOSED) & Q(Exists(verified))

@@ -7,7 +7,6 @@ from typing import Any
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from ownup.monitoring import services
 from ownup.reporting.models import Mistake, Stage, TimelineEntry
 
 
@@ -24,6 +23,8 @@ def follow_stage(
     # backup (raw) already holds what the moves recorded.
     if raw or not created or instance.kind != TimelineEntry.Kind.STAGE:
         return
+    from ownup.monitoring import services  # at a move of stage, not at every start
+
     before, after = (instance.changes or {}).get("stage", [None, None])
     mistake = Mistake.objects.get(pk=instance.mistake_id)
     reopened = Stage(after).order < Stage(before).order

@@ -143,8 +143,9 @@ class Mistake(models.Model):
         return f"#{self.pk} {self.title}"
 
     def get_absolute_url(self) -> str:
-        # Named among the pages alone: the same path, without loading the API's routes.
-        return reverse("reporting:detail", args=[self.pk], urlconf="ownup.pages_urls")
+        # Named among reporting's own pages, which are mounted at the root: the same path,
+        # without loading every app's pages and the API (a fifth of the start of a command).
+        return reverse("detail", args=[self.pk], urlconf="ownup.reporting.urls")
 
     @property
     def stage_enum(self) -> Stage:

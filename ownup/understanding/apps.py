@@ -7,18 +7,11 @@ class UnderstandingConfig(AppConfig):
     nav_links = [("Catalogue", "understanding:catalog")]
 
     def ready(self) -> None:
-        from ownup.reporting import sections, stages
-        from ownup.reporting.models import Stage
-        from ownup.understanding import services
-        from ownup.understanding.views import section_context
+        from ownup.reporting.models import Mistake, Stage
+        from ownup.reporting.stages import requirement
 
-        stages.requirement(Stage.UNDERSTOOD)(services.missing_for_understood)
-        sections.register(
-            sections.Section(
-                key="understanding",
-                title="Understanding: the whole picture",
-                stage=Stage.UNDERSTOOD,
-                template="understanding/section.html",
-                context=section_context,
-            )
-        )
+        @requirement(Stage.UNDERSTOOD)
+        def the_whole_picture(mistake: Mistake) -> str | None:
+            from ownup.understanding import services  # when a mistake moves, not at every start
+
+            return services.missing_for_understood(mistake)

@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.text import slugify
@@ -175,6 +174,8 @@ YAML_SECTIONS = {
 
 
 def _parse_yaml(text: str) -> list[Record]:
+    import yaml  # here, not at the top: only an import of YAML needs it (10 ms at every start)
+
     try:
         document = yaml.safe_load(text)
     except yaml.YAMLError as error:
@@ -553,6 +554,8 @@ def export_yaml(out: io.TextIOBase | Any) -> None:
         if record == "entity":
             row["owners"] = row["owners"].split() if row["owners"] else []  # type: ignore[assignment]
         sections[by_record[record]].append(row)
+    import yaml  # here, not at the top: only an export to YAML needs it (10 ms at every start)
+
     yaml.safe_dump(sections, out, sort_keys=False, allow_unicode=True, width=100)
 
 

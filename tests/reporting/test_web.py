@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.urls import resolve, reverse
 from django.utils import timezone
 
 from ownup.organisation.models import Organisation
@@ -16,6 +17,13 @@ INVOICES = "Sent the March invoices with last year's prices"
 def logged_in(client, reporter):
     client.force_login(reporter)
     return client
+
+
+def test_a_mistakes_link_is_its_page_in_the_whole_site(reporter):
+    # The link is named among reporting's own URLs, which the site mounts at its root.
+    mistake = services.report({"title": INVOICES}, reporter=reporter)
+    assert mistake.get_absolute_url() == reverse("reporting:detail", args=[mistake.pk])
+    assert resolve(mistake.get_absolute_url()).view_name == "reporting:detail"
 
 
 def test_pages_need_a_login(client):
