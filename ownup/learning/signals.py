@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from ownup.learning import index, semantic, tasks
+from ownup.learning import index, semantic
 from ownup.learning.sources import Source, active_sources, registered
 from ownup.reporting.changes import on_mistakes_inserted
 from ownup.reporting.models import Mistake
@@ -27,7 +27,9 @@ def reindex(mistake_id: int | None) -> None:
 
 def _embed_after_commit(mistake_id: int) -> None:
     if semantic.available():
-        transaction.on_commit(lambda: tasks.embed_mistake(mistake_id))
+        from ownup.learning.tasks import embed_mistake  # the worker's tasks, loaded when queued
+
+        transaction.on_commit(lambda: embed_mistake(mistake_id))
 
 
 def _mistake_saved(
@@ -46,7 +48,9 @@ def _mistake_saved(
 def _mistakes_inserted(mistake_ids: list[int]) -> None:
     # Thousands at a time, without model saves: written by the worker once the writer commits,
     # so a large import does not hold the database for the full-text index as well.
-    transaction.on_commit(lambda: tasks.index_inserted_mistakes(mistake_ids))
+    from ownup.learning.tasks import index_inserted_mistakes  # loaded when queued, as above
+
+    transaction.on_commit(lambda: index_inserted_mistakes(mistake_ids))
 
 
 def _tags_changed(sender: Any, instance: Any, action: str, **kwargs: Any) -> None:
