@@ -479,3 +479,23 @@ def test_the_totals_cost_a_few_statements_per_change(org):
     assert sum(map(on_totals, move)) <= 3
     # Nothing the figures read changed: the read only.
     assert sum(map(on_totals, edit)) <= 1
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 3, 1, 12, 30, 5, tzinfo=UTC),  # whole seconds: stored without a fraction
+        datetime(2026, 3, 1, 12, 30, 5, 7, tzinfo=UTC),
+        datetime(1969, 12, 31, 23, 59, 59, 500_000, tzinfo=UTC),  # before 1970, with a fraction
+        datetime(1901, 1, 1, tzinfo=UTC),
+        datetime(2999, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC),
+    ],
+)
+def test_the_database_counts_the_microseconds_of_a_stored_time(reporter, moment):
+    mistake = services.report({"title": "A time to count"}, reporter=reporter, announce=False)
+    Mistake.objects.filter(pk=mistake.pk).update(reported_at=moment)
+    found = Mistake.objects.filter(pk=mistake.pk).values_list(
+        totals.Micros("reported_at"), flat=True
+    )
+    since_1970 = moment - datetime(1970, 1, 1, tzinfo=UTC)
+    assert found.get() == since_1970 // timedelta(microseconds=1)
