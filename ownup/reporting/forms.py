@@ -65,6 +65,19 @@ class PeopleChoiceField(forms.ModelMultipleChoiceField):
         return super().clean(value)
 
 
+class SeverityChoiceField(forms.ModelChoiceField):
+    def to_python(self, value: Any) -> Any:
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            # An organisation without a scale gets the default one at its first report, whose
+            # steps may hold the name asked for.
+            if Severity.objects.exists():
+                raise
+            Severity.objects.scale()
+            return super().to_python(value)
+
+
 def _date_time_input() -> forms.DateTimeInput:
     return forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -119,7 +132,7 @@ class MistakeForm(forms.Form):
     harm = forms.ChoiceField(
         label="Did it reach anyone?", choices=[("", "Not sure yet"), *Harm.choices], required=False
     )
-    severity = forms.ModelChoiceField(
+    severity = SeverityChoiceField(
         queryset=Severity.objects.order_by("rank"),
         to_field_name="name",
         required=False,
@@ -154,12 +167,6 @@ class MistakeForm(forms.Form):
     )
     tags = TagsField(required=False, help_text="Comma-separated, for example: billing, invoices")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # The scale is made here if the organisation has none; its least severe step is the
-        # severity of a report that does not say.
-        self.least_severe = Severity.objects.order_by("-rank").first() or default_severity()
-
     def clean_title(self) -> str:
         title = " ".join(self.cleaned_data["title"].split())
         if not title:
@@ -173,7 +180,13 @@ class MistakeForm(forms.Form):
         return self.cleaned_data["confidentiality"] or Confidentiality.OPEN
 
     def clean_severity(self) -> Severity:
-        return self.cleaned_data["severity"] or self.least_severe
+        # A report that does not say is of the least severe step; the scale is made here if
+        # the organisation has none.
+        return (
+            self.cleaned_data["severity"]
+            or Severity.objects.order_by("-rank").first()
+            or default_severity()
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -1,5 +1,7 @@
 """Users, teams, roles and API tokens, from the command line and in the database."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from typer.testing import CliRunner
 
@@ -72,3 +74,21 @@ def test_a_token_is_shown_once_and_stored_hashed(ownup, client):
 
     assert ownup("token", "revoke", str(token.pk)).exit_code == 0
     assert client.get("/api/v1/mistakes", headers=headers).status_code == 401
+
+
+def test_a_token_records_when_it_was_last_used_to_the_minute(ownup, client, time_machine):
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    time_machine.move_to(start, tick=False)
+    ownup("user", "create", "ada")
+    secret = ownup("token", "create", "ada").output.split()[0]
+    headers = {"Authorization": f"Bearer {secret}"}
+
+    def used_at() -> datetime | None:
+        assert client.get("/api/v1/mistakes", headers=headers).status_code == 200
+        return ApiToken.objects.get().last_used_at
+
+    assert used_at() == start
+    time_machine.move_to(start + timedelta(seconds=59), tick=False)
+    assert used_at() == start  # within the minute: not written again
+    time_machine.move_to(start + timedelta(minutes=1), tick=False)
+    assert used_at() == start + timedelta(minutes=1)
