@@ -60,7 +60,7 @@ class BearerToken(HttpBearer):
         )
         if not found:
             return None
-        user = found[0]
+        user: Any = found[0]  # a User, with the token's id and staleness beside its fields
         # A write on every call would queue all API calls behind SQLite's one write lock;
         # "last used" to the minute is all anyone reads from it.
         if user.token_is_stale:

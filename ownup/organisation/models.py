@@ -95,6 +95,15 @@ class SeverityQuerySet(models.QuerySet["Severity"]):
             )
         return self.order_by("rank")
 
+    def least_severe(self) -> Severity | None:
+        """The scale's last step, the severity of a report that does not say; None without a
+        scale."""
+        # Raw: every such report asks, and building this one-row query through the ORM cost
+        # three times as long as running it.
+        table = self.model._meta.db_table
+        found = list(self.raw(f"SELECT * FROM {table} ORDER BY rank DESC LIMIT 1"))
+        return found[0] if found else None
+
 
 class Severity(models.Model):
     """One step of the organisation's severity scale, with its target time to contain."""

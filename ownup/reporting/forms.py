@@ -183,9 +183,7 @@ class MistakeForm(forms.Form):
         # A report that does not say is of the least severe step; the scale is made here if
         # the organisation has none.
         return (
-            self.cleaned_data["severity"]
-            or Severity.objects.order_by("-rank").first()
-            or default_severity()
+            self.cleaned_data["severity"] or Severity.objects.least_severe() or default_severity()
         )
 
     def clean(self) -> dict[str, Any]:
