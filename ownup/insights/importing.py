@@ -28,6 +28,7 @@ from django.db import transaction
 from django.forms.utils import ErrorDict
 from django.utils import timezone
 
+from ownup.insights import totals
 from ownup.insights.bulk import cycle_collector_paused, insert_rows, next_ids
 from ownup.insights.models import ImportedRecord
 from ownup.organisation.models import Severity, Team
@@ -543,17 +544,14 @@ def _write(batch: list[_Valid], result: ImportResult, source: str, actor: User |
         ids = next_ids(Mistake, len(new))
         pairs = list(zip(ids, new, strict=True))
         times: dict[Any, Any] = {}
-        insert_rows(
-            Mistake,
-            MISTAKE_COLUMNS,
-            [_mistake_row(i, v, now) for i, v in pairs],
-            times=times,
-        )
+        rows = [_mistake_row(i, v, now) for i, v in pairs]
+        insert_rows(Mistake, MISTAKE_COLUMNS, rows, times=times)
         tag_ids = _tag_ids({name for v in new for name in v.cleaned["tags"]})
+        tags_of = [[tag_ids[name] for name in v.cleaned["tags"]] for v in new]
         insert_rows(
             Mistake.tags.through,
             ["mistake_id", "tag_id"],
-            [(i, tag_ids[name]) for i, v in pairs for name in v.cleaned["tags"]],
+            [(i, tag) for i, tags in zip(ids, tags_of, strict=True) for tag in tags],
         )
         insert_rows(
             Mistake.restricted_to.through,
@@ -585,7 +583,11 @@ def _write(batch: list[_Valid], result: ImportResult, source: str, actor: User |
             times=times,
         )
         result.created += len(new)
-        mistakes_inserted(ids)
+        # Counted from the rows just built rather than read back from the database.
+        totals.count_inserted(
+            [_inserted(row, tags) for row, tags in zip(rows, tags_of, strict=True)]
+        )
+        mistakes_inserted(ids, up_to_date=(totals.refresh,))
 
 
 MISTAKE_COLUMNS = [
@@ -631,6 +633,27 @@ def _mistake_row(pk: int, valid: _Valid, now: datetime) -> tuple[Any, ...]:
         data.get("fixed_at"),
         data.get("closed_at"),
         now,
+    )
+
+
+def _inserted(row: tuple[Any, ...], tag_ids: list[int]) -> totals.Inserted:
+    """The mistake's row (in MISTAKE_COLUMNS order) as the dashboard's totals count it."""
+    (pk, _, _, _, noticed, reported, discovered_by, _, severity_id, team_id, owner_id) = row[:11]
+    reporter_id, confidentiality, stage, contained, fixed = row[11:16]
+    return totals.Inserted(
+        pk,
+        reported,
+        noticed,
+        discovered_by,
+        team_id,
+        confidentiality,
+        reporter_id,
+        owner_id,
+        str(stage),
+        severity_id,
+        contained,
+        fixed,
+        tag_ids,
     )
 
 
