@@ -276,13 +276,34 @@ def _outcome(field: forms.Field, raw: Any) -> Any:
         return error
 
 
+class _TimeField(forms.DateTimeField):
+    """DateTimeField, with a time that carries its offset read in one step.
+
+    Django's own reading of such a text ends with what ``datetime.fromisoformat`` gives (an
+    aware time is kept as it is, and the field has no validators to run), but through five
+    calls that cost, at three times a record, more than the rest of a record's checks; any
+    other text goes through Django's reading, its messages included."""
+
+    def clean(self, value: Any) -> Any:
+        if type(value) is str and not self.validators:
+            try:
+                parsed = datetime.fromisoformat(value.strip())
+            except ValueError:
+                parsed = None
+            if parsed is not None and parsed.utcoffset() is not None:
+                return parsed
+        return super().clean(value)
+
+
 class ImportForm(MistakeForm):
     """MistakeForm's rules, with the organisation's names held in memory for the whole import."""
 
-    reported_at = forms.DateTimeField(required=False)
-    contained_at = forms.DateTimeField(required=False)
-    fixed_at = forms.DateTimeField(required=False)
-    closed_at = forms.DateTimeField(required=False)
+    occurred_at = _TimeField(required=False)
+    noticed_at = _TimeField(required=False)
+    reported_at = _TimeField(required=False)
+    contained_at = _TimeField(required=False)
+    fixed_at = _TimeField(required=False)
+    closed_at = _TimeField(required=False)
     stage = forms.ChoiceField(choices=Stage.choices, required=False)
 
     def __init__(self, names: Names) -> None:
