@@ -25,7 +25,9 @@ earlier one appears, moves or disappears, so a change also recounts the later mi
 same team and tags within 90 days of the old and the new place.
 
 Whatever writes mistakes calls ``ownup.reporting.changes.mistakes_changed``, whose listener here
-is :func:`refresh`; ``ownup stats --rebuild`` (:func:`rebuild`) recounts everything.
+is :func:`refresh`; an import counts the rows it has just written with :func:`count_inserted`
+instead, without reading them back. ``ownup stats --rebuild`` (:func:`rebuild`) recounts
+everything.
 """
 
 from __future__ import annotations
