@@ -25,7 +25,9 @@ earlier one appears, moves or disappears, so a change also recounts the later mi
 same team and tags within 90 days of the old and the new place.
 
 Whatever writes mistakes calls ``ownup.reporting.changes.mistakes_changed``, whose listener here
-is :func:`refresh`; ``ownup stats --rebuild`` (:func:`rebuild`) recounts everything.
+is :func:`refresh`; an import counts the rows it has just written with :func:`count_inserted`
+instead, without reading them back. ``ownup stats --rebuild`` (:func:`rebuild`) recounts
+everything.
 """
 
 from __future__ import annotations
@@ -34,9 +36,9 @@ import bisect
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from operator import attrgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import connection, transaction
@@ -210,8 +212,100 @@ def _lock() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
 
 
+def count_inserted(mistakes: Sequence[Inserted]) -> None:
+    """Count mistakes a writer has just inserted as rows, from the values it wrote.
+
+    The same count as :func:`refresh`, without reading the rows back: for an import that read
+    cost a third of the totals' time. Only what the writer cannot know is asked of the
+    database: which fixes the seams call verified, which mistakes they link, and (to stay
+    exact should one be there) an earlier count of the same ids."""
+    if not mistakes:
+        return
+    with transaction.atomic(savepoint=False):
+        _lock()
+        for start in range(0, len(mistakes), ROUND):
+            part = mistakes[start : start + ROUND]
+            ids = [m.pk for m in part]
+            verified = _ids_where(
+                [m.pk for m in part if m.fixed_at is not None],
+                Q(fixed_at__isnull=False) & seams.verified_effective(),
+            )
+            linked = (
+                _ids_where(ids, seams.linked_recurrence()) if seams.linked_recurrence else set()
+            )
+            now = {
+                m.pk: _counted(
+                    m.pk,
+                    (m.reported_at - EPOCH) // _ONE_US,
+                    _micros(m.noticed_at),
+                    m.discovered_by,
+                    m.team_id,
+                    m.confidentiality,
+                    m.reporter_id,
+                    m.owner_id,
+                    m.stage,
+                    m.severity_id,
+                    _micros(m.contained_at),
+                    _micros(m.fixed_at),
+                    tagset=",".join(map(str, sorted(set(m.tag_ids)))),
+                    verified=m.pk in verified,
+                    linked=m.pk in linked,
+                )
+                for m in part
+            }
+            wanted = set(ids)
+            before = {
+                row[0]: Counted(*row)
+                for row in CountedMistake.objects.filter(
+                    pk__gte=min(ids), pk__lte=max(ids)
+                ).values_list(*COLUMNS)
+                if row[0] in wanted
+            }
+            _recount(sorted(ids), now, before)
+
+
+class Inserted(NamedTuple):
+    """A mistake as a writer of rows inserted it (times aware, tags by id)."""
+
+    pk: int
+    reported_at: datetime
+    noticed_at: datetime | None
+    discovered_by: str
+    team_id: int | None
+    confidentiality: str
+    reporter_id: int | None
+    owner_id: int | None
+    stage: str
+    severity_id: int
+    contained_at: datetime | None
+    fixed_at: datetime | None
+    tag_ids: Sequence[int]
+
+
+_ONE_US = timedelta(microseconds=1)
+
+
+def _micros(moment: datetime | None) -> int | None:
+    # Whole microseconds since 1970, as Micros has the database work them out from the column.
+    return None if moment is None else (moment - EPOCH) // _ONE_US
+
+
+def _ids_where(ids: list[int], condition: Q) -> set[int]:
+    found: set[int] = set()
+    for chunk in _chunks(ids, 5000):
+        found.update(
+            Mistake.objects.filter(condition, pk__in=chunk).order_by().values_list("pk", flat=True)
+        )
+    return found
+
+
 def _refresh(ids: list[int]) -> None:
     now, before = _read(ids)
+    _recount(ids, now, before)
+
+
+def _recount(ids: list[int], now: dict[int, Counted], before: dict[int, Counted]) -> None:
+    """Write the new counts ``now`` of these ids over their last ones, ``before``."""
     changed: dict[int, Counted] = {}  # the new rows to write, by id
     moved_old: list[Counted] = []  # counted rows whose place goes away
     moved_new: list[Counted] = []  # rows at a new place, whose recurrence is found below
@@ -479,23 +573,32 @@ def _read(ids: list[int]) -> tuple[dict[int, Counted], dict[int, Counted]]:
 
 
 def _counted_now(row: Sequence[Any]) -> Counted:
-    (
-        pk,
-        reported_us,
-        noticed_us,
-        discovered_by,
-        team_id,
-        confidentiality,
-        reporter_id,
-        owner_id,
-        stage,
-        severity_id,
-        contained_us,
-        fixed_us,
-        tag_list,
-        verified,
-        linked,
-    ) = row
+    tag_list, verified, linked = row[12:15]
+    tagset = (
+        ",".join(str(i) for i in sorted({int(i) for i in tag_list.split(",")})) if tag_list else ""
+    )
+    values: Any = row[:12]
+    return _counted(*values, tagset=tagset, verified=bool(verified), linked=bool(linked))
+
+
+def _counted(
+    pk: int,
+    reported_us: int,
+    noticed_us: int | None,
+    discovered_by: str,
+    team_id: int | None,
+    confidentiality: str,
+    reporter_id: int | None,
+    owner_id: int | None,
+    stage: str,
+    severity_id: int,
+    contained_us: int | None,
+    fixed_us: int | None,
+    *,
+    tagset: str,
+    verified: bool,
+    linked: bool,
+) -> Counted:
     audience = audience_of(confidentiality, team_id)
     # Insiders are kept for confidential mistakes only: everyone sees the others anyway.
     confidential = audience != EVERYONE
@@ -509,9 +612,7 @@ def _counted_now(row: Sequence[Any]) -> Counted:
         owner_id=owner_id if confidential else None,
         stage=stage,
         severity_id=severity_id,
-        tagset=",".join(str(i) for i in sorted({int(i) for i in tag_list.split(",")}))
-        if tag_list
-        else "",
+        tagset=tagset,
         self_found=discovered_by == DiscoveredBy.SELF,
         noticed=noticed_us is not None,
         report_us=reported_us - noticed_us if noticed_us is not None else 0,
@@ -519,8 +620,8 @@ def _counted_now(row: Sequence[Any]) -> Counted:
         contain_us=contained_us - reported_us if contained_us is not None else 0,
         fixed=fixed_us is not None,
         fix_us=fixed_us - reported_us if fixed_us is not None else 0,
-        verified=bool(verified),
-        linked=bool(linked),
+        verified=verified,
+        linked=linked,
     )
 
 

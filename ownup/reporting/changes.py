@@ -12,7 +12,7 @@ rows, so apps that follow model saves (the search index) hear of them there.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 
 Listener = Callable[[list[int]], None]
 """Told the ids of the mistakes that were created, changed or deleted; runs in the writer's
@@ -29,13 +29,18 @@ def on_mistakes_changed(listener: Listener) -> Listener:
     return listener
 
 
-def mistakes_changed(mistake_ids: Iterable[int]) -> None:
-    """Tell every listener which mistakes were just written (or deleted)."""
+def mistakes_changed(mistake_ids: Iterable[int], *, up_to_date: Collection[Listener] = ()) -> None:
+    """Tell every listener which mistakes were just written (or deleted).
+
+    ``up_to_date``: listeners the writer has already brought up to date with these mistakes
+    itself (an import counts its rows into the dashboard's totals from the values it wrote),
+    which are not told again."""
     ids = sorted(set(mistake_ids))
     if not ids:
         return
     for listener in _listeners:
-        listener(ids)
+        if listener not in up_to_date:
+            listener(ids)
 
 
 def on_mistakes_inserted(listener: Listener) -> Listener:
@@ -45,11 +50,13 @@ def on_mistakes_inserted(listener: Listener) -> Listener:
     return listener
 
 
-def mistakes_inserted(mistake_ids: Iterable[int]) -> None:
-    """Tell the listeners of inserted rows, then every listener of changes, of new mistakes."""
+def mistakes_inserted(mistake_ids: Iterable[int], *, up_to_date: Collection[Listener] = ()) -> None:
+    """Tell the listeners of inserted rows, then every listener of changes, of new mistakes
+    (but those in ``up_to_date``, as for :func:`mistakes_changed`)."""
     ids = sorted(set(mistake_ids))
     if not ids:
         return
     for listener in _inserted_listeners:
-        listener(ids)
-    mistakes_changed(ids)
+        if listener not in up_to_date:
+            listener(ids)
+    mistakes_changed(ids, up_to_date=up_to_date)

@@ -353,6 +353,27 @@ def test_kept_totals_give_the_figures_of_the_mistakes_through_every_change(org, 
     assert_same_figures(people)
     assert_rebuild_agrees()
 
+    # An import counts its rows from what it wrote: the seams' answers must reach it too.
+    kept = (seams.verified_effective, seams.linked_recurrence)
+    try:
+        # Saying yes only for the mistakes about to be imported: the counted ones stay right.
+        again = Q(title__startswith="Imported again")
+        seams.verified_effective = lambda: again & Q(title__regex="[12]$")
+        seams.linked_recurrence = lambda: again & Q(title__regex="[25]$")
+        for record in records:
+            record["title"] = record["title"].replace("Imported", "Imported again")
+        path.write_text(json.dumps(records))
+        with time_machine.travel(NOW, tick=False):
+            result = importing.import_records(importing.read(path), source=str(path), actor=root)
+        assert result.created == 30, result.skipped
+        assert CountedMistake.objects.filter(verified=True).exists()
+        assert CountedMistake.objects.filter(linked=True).exists()
+        assert_same_figures(people)
+        assert_rebuild_agrees()
+    finally:
+        seams.verified_effective, seams.linked_recurrence = kept
+        totals.rebuild()
+
 
 def test_the_figures_follow_what_the_other_apps_say(org):
     rng = random.Random(7)

@@ -152,10 +152,12 @@ def _refusal(errors) -> str:
 
 
 def test_an_invalid_record_in_a_large_file_is_refused_as_the_form_refuses_it(
-    tmp_path, reporter, admin_user
+    tmp_path, reporter, admin_user, monkeypatch
 ):
     # Thousands of records are checked a field at a time; the ones with a problem must still
-    # be refused with the reporting form's words, as if each were the only one.
+    # be refused with the reporting form's words, as if each were the only one. Batches of
+    # 2 000, so that refused records fall at the end and the start of one.
+    monkeypatch.setattr(importing, "BATCH", 2000)
     wrong = {
         3: {"title": "x" * (TITLE_MAX_LENGTH + 1), "tags": ["billing"]},
         1999: {
