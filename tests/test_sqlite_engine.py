@@ -1,14 +1,20 @@
-"""ownup's SQLite engine: the write transactions of one process take turns in the process."""
+"""ownup's SQLite engine: write transactions take turns, in the process and among processes."""
 
 from __future__ import annotations
 
+import multiprocessing
+import multiprocessing.synchronize
+import os
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.db import connections, transaction
+
+from ownup.sqlite.base import TURN_FILE_SUFFIX
 
 # A writer waits up to WAIT_S for its turn; a test calls a thread stuck well before that, so
 # a turn that is never given back fails the test instead of timing out into SQLite.
@@ -128,3 +134,57 @@ def test_many_writers_at_once_all_get_in(database):
         thread.join(timeout=WAIT_S)
     assert not any(thread.is_alive() for thread in threads)
     assert _titles(database) == [f"report {n:02d}" for n in range(16)]
+
+
+def _waiting_on(path: Path) -> bool:
+    """Whether a process is blocked waiting for the lock on ``path`` (the kernel lists it)."""
+    inode = path.stat().st_ino
+    with open("/proc/locks") as locks:
+        return any("->" in line and line.split()[-3].endswith(f":{inode}") for line in locks)
+
+
+def _write_in_a_forked_process(
+    database: str, title: str, go: multiprocessing.synchronize.Event
+) -> multiprocessing.Process:
+    """A web process forked from this one, as a server forks its workers, that writes ``title``
+    once told to go."""
+
+    def write() -> None:
+        # The child's own connection: the parent's belongs to the parent.
+        connections[database] = connections.create_connection(database)
+        try:
+            go.wait(timeout=STUCK_S)
+            with transaction.atomic(using=database), connections[database].cursor() as cursor:
+                cursor.execute("INSERT INTO report VALUES (%s)", [title])
+        except BaseException:
+            os._exit(1)
+        os._exit(0)
+
+    context = multiprocessing.get_context("fork")
+    child = context.Process(target=write)
+    child.start()
+    return child
+
+
+@pytest.mark.skipif(not Path("/proc/locks").exists(), reason="needs Linux's /proc/locks")
+def test_a_writer_in_another_process_waits_for_its_turn_and_goes_in_when_it_comes(database):
+    connection = connections[database]
+    turn_file = Path(connection.settings_dict["NAME"] + TURN_FILE_SUFFIX)
+    with transaction.atomic(using=database), connection.cursor() as cursor:
+        cursor.execute("INSERT INTO report VALUES ('before')")
+    # SQLite connections must not cross a fork; this process's turn file does, and the child
+    # must not take its turns through it.
+    connection.close()
+    go = multiprocessing.get_context("fork").Event()
+    child = _write_in_a_forked_process(database, "second", go)
+    with transaction.atomic(using=database), connection.cursor() as cursor:
+        cursor.execute("INSERT INTO report VALUES ('first')")
+        go.set()
+        deadline = time.monotonic() + STUCK_S
+        while not _waiting_on(turn_file):  # in the kernel's queue, not asleep in SQLite's
+            assert child.is_alive(), "the child stopped without waiting for its turn"
+            assert time.monotonic() < deadline, "the child did not wait for its turn"
+            time.sleep(0.01)
+    child.join(timeout=STUCK_S)
+    assert child.exitcode == 0
+    assert _titles(database) == ["before", "first", "second"]
