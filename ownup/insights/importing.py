@@ -63,6 +63,16 @@ class ImportRefused(ValueError):
     """The input as a whole cannot be imported; the message names the file and the problem."""
 
 
+class UnreadableFile(ImportRefused):
+    """One file that cannot be read: the whole input when it is the file given, one skipped
+    record in a folder of them."""
+
+    def __init__(self, where: str, problem: str) -> None:
+        super().__init__(f"{where}: {problem}")
+        self.where = where
+        self.problem = problem
+
+
 @dataclass
 class Skipped:
     where: str
@@ -86,6 +96,7 @@ class Candidate:
 
     where: str
     data: dict[str, Any]
+    unreadable: str = ""  # why a file of a folder could not be read, and so is skipped
 
 
 @cycle_collector_paused()
@@ -97,7 +108,7 @@ def read(path: Path) -> list[Candidate]:
         files = sorted(p for p in path.rglob("*.md") if p.is_file())
         if not files:
             raise ImportRefused(f"{path}: the folder has no Markdown (.md) files")
-        return [_markdown(file, path) for file in files]
+        return [_markdown_in_folder(file, path) for file in files]
     suffix = path.suffix.lower()
     if suffix == ".json":
         return _json(path)
@@ -169,25 +180,33 @@ def _markdown(file: Path, root: Path) -> Candidate:
     try:
         text = file.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise ImportRefused(f"{where}: not UTF-8 text") from None
+        raise UnreadableFile(where, "not UTF-8 text") from None
     if not text.startswith("---"):
-        raise ImportRefused(f"{where}: no YAML front matter (the file must start with ---)")
+        raise UnreadableFile(where, "no YAML front matter (the file must start with ---)")
     parts = text.split("\n---", 1)
     if len(parts) != 2:
-        raise ImportRefused(f"{where}: the front matter is not closed by a --- line")
+        raise UnreadableFile(where, "the front matter is not closed by a --- line")
     try:
         front = yaml.safe_load(parts[0].removeprefix("---"))
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         at = f" at line {mark.line + 1}" if mark else ""
-        raise ImportRefused(f"{where}: malformed front matter{at}") from None
+        raise UnreadableFile(where, f"malformed front matter{at}") from None
     if not isinstance(front, dict):
-        raise ImportRefused(f"{where}: the front matter is not a set of fields")
+        raise UnreadableFile(where, "the front matter is not a set of fields")
     unknown = sorted(set(map(str, front)) - set(MARKDOWN_FIELDS))
     if unknown:
-        raise ImportRefused(f"{where}: unknown front matter field {', '.join(unknown)}")
+        raise UnreadableFile(where, f"unknown front matter field {', '.join(unknown)}")
     body = parts[1].split("\n", 1)[1].strip() if "\n" in parts[1] else ""
     return Candidate(where, _postmortem(front, body))
+
+
+def _markdown_in_folder(file: Path, root: Path) -> Candidate:
+    # One broken file of a collection is skipped and named, as an invalid record is.
+    try:
+        return _markdown(file, root)
+    except UnreadableFile as unreadable:
+        return Candidate(unreadable.where, {}, unreadable=unreadable.problem)
 
 
 def _postmortem(front: dict[str, Any], body: str) -> dict[str, Any]:
@@ -458,12 +477,16 @@ def check(candidates: list[Candidate], form: ImportForm) -> list[_Valid | Skippe
         else {k: v for k, v in c.data.items() if k not in EXPORT_ONLY_SET}
         for c in candidates
     ]
-    readable = [_readable(data, form) for data in records]
+    readable = [
+        ({}, f"unreadable: {c.unreadable}") if c.unreadable else _readable(data, form)
+        for c, data in zip(candidates, records, strict=True)
+    ]
     outcomes = iter(form.check_many([data for data, problem in readable if not problem]))
     checked: list[_Valid | Skipped] = []
     for candidate, (data, problem) in zip(candidates, readable, strict=True):
         if problem:
-            checked.append(Skipped(candidate.where, f"invalid: {problem}"))
+            reason = problem if candidate.unreadable else f"invalid: {problem}"
+            checked.append(Skipped(candidate.where, reason))
             continue
         cleaned, errors = next(outcomes)
         if errors:

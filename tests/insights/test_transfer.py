@@ -74,6 +74,20 @@ def test_unreadable_input_is_refused_whole(tmp_path, name, content, problem):
         importing.read(path)
 
 
+def test_a_broken_file_in_a_folder_is_skipped_and_named_and_the_rest_imported(tmp_path, admin_user):
+    (tmp_path / "acme.md").write_text(POSTMORTEM)
+    (tmp_path / "broken.md").write_text("---\ntitle: [unclosed\n---\nbody")
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "plain.md").write_text("just text")
+    result = _import(tmp_path, admin_user)
+    assert result.created == 1
+    assert [(s.where, s.reason) for s in result.invalid] == [
+        ("broken.md", "unreadable: malformed front matter at line 2"),
+        ("notes/plain.md", "unreadable: no YAML front matter (the file must start with ---)"),
+    ]
+    assert Mistake.objects.get().title.startswith("Acme · Checkout")
+
+
 def test_a_missing_path_is_refused(tmp_path):
     with pytest.raises(importing.ImportRefused, match="no such file or folder"):
         importing.read(tmp_path / "nope.json")
