@@ -78,7 +78,7 @@ def insert_rows(
     prepared: list[Any] = rows
     if converting:
         # A column at a time, with map, rather than a Python loop over every value of every
-        # row (a third of the Python time of writing a batch).
+        # row (a third of this function's own Python time went to that loop).
         values: list[Any] = list(zip(*rows, strict=True))
         for place, ready in converting:
             values[place] = map(ready, values[place])
