@@ -77,12 +77,12 @@ def insert_rows(
     ]
     prepared: list[Any] = rows
     if converting:
-        prepared = []
-        for row in rows:
-            values = list(row)
-            for place, ready in converting:
-                values[place] = ready(values[place])
-            prepared.append(values)
+        # A column at a time, with map, rather than a Python loop over every value of every
+        # row (a third of this function's own Python time went to that loop).
+        values: list[Any] = list(zip(*rows, strict=True))
+        for place, ready in converting:
+            values[place] = map(ready, values[place])
+        prepared = list(zip(*values, strict=True))
     with database.cursor() as cursor:
         cursor.executemany(
             f"INSERT INTO {model._meta.db_table} ({columns}) VALUES ({marks})", prepared
@@ -110,8 +110,12 @@ def _json_value(adapt: Callable[[Any, Any], Any], encoder: Any, value: Any) -> A
 def _sqlite_utc_text(adapt: Callable[[Any], Any], value: Any) -> Any:
     # What adapt_datetimefield_value gives an aware time on SQLite in UTC, without its checks
     # and look-ups: half its cost, for the three or four times of each imported record.
-    if type(value) is datetime and value.utcoffset() is not None:
-        return str(value.astimezone(UTC).replace(tzinfo=None))
+    if type(value) is datetime:
+        if value.tzinfo is UTC:
+            # The same text as the naive time's str(), less the offset: no new time made.
+            return value.isoformat(" ")[:-6]
+        if value.utcoffset() is not None:
+            return str(value.astimezone(UTC).replace(tzinfo=None))
     return adapt(value)
 
 
