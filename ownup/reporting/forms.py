@@ -83,8 +83,9 @@ def _date_time_input() -> forms.DateTimeInput:
 
 
 def default_severity() -> Severity:
-    """The least severe step of the scale, for a report that does not say."""
-    return Severity.objects.scale().reverse()[0]
+    """The least severe step of the scale, for a report that does not say; the scale is made
+    here if the organisation has none."""
+    return Severity.objects.least_severe() or Severity.objects.scale().reverse()[0]
 
 
 def _unknown_severity_message() -> str:
@@ -180,11 +181,7 @@ class MistakeForm(forms.Form):
         return self.cleaned_data["confidentiality"] or Confidentiality.OPEN
 
     def clean_severity(self) -> Severity:
-        # A report that does not say is of the least severe step; the scale is made here if
-        # the organisation has none.
-        return (
-            self.cleaned_data["severity"] or Severity.objects.least_severe() or default_severity()
-        )
+        return self.cleaned_data["severity"] or default_severity()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

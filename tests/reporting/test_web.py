@@ -6,7 +6,7 @@ import pytest
 from django.urls import resolve, reverse
 from django.utils import timezone
 
-from ownup.organisation.models import Organisation
+from ownup.organisation.models import Organisation, Severity
 from ownup.reporting import services
 from ownup.reporting.models import Mistake, Stage, TimelineEntry
 
@@ -177,3 +177,10 @@ def test_people_who_may_only_read_cannot_change_it_from_the_pages(
     mistake.refresh_from_db()
     assert mistake.stage == Stage.REPORTED
     assert mistake.timeline.count() == 1
+
+
+def test_an_organisation_without_a_scale_gets_the_default_one_on_the_report_form(logged_in):
+    Severity.objects.all().delete()
+    page = logged_in.get(reverse("reporting:report")).content.decode()
+    assert [s.name for s in Severity.objects.scale()] == ["critical", "high", "medium", "low"]
+    assert '<option value="low" selected>' in page
