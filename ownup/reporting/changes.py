@@ -12,7 +12,9 @@ rows, so apps that follow model saves (the search index) hear of them there.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 Listener = Callable[[list[int]], None]
 """Told the ids of the mistakes that were created, changed or deleted; runs in the writer's
@@ -20,6 +22,8 @@ transaction, so what it keeps is written or rolled back with the change itself."
 
 _listeners: list[Listener] = []
 _inserted_listeners: list[Listener] = []
+# The ids told while changes are gathered (see told_together), None when they are not.
+_gathered: ContextVar[set[int] | None] = ContextVar("ownup_gathered_changes", default=None)
 
 
 def on_mistakes_changed(listener: Listener) -> Listener:
@@ -35,12 +39,35 @@ def mistakes_changed(mistake_ids: Iterable[int], *, up_to_date: Collection[Liste
     ``up_to_date``: listeners the writer has already brought up to date with these mistakes
     itself (an import counts its rows into the dashboard's totals from the values it wrote),
     which are not told again."""
+    gathered = _gathered.get()
+    if gathered is not None and not up_to_date:
+        gathered.update(mistake_ids)
+        return
     ids = sorted(set(mistake_ids))
     if not ids:
         return
     for listener in _listeners:
         if listener not in up_to_date:
             listener(ids)
+
+
+@contextmanager
+def told_together() -> Iterator[None]:
+    """Within it, the mistakes said to have changed are told to the listeners once, together,
+    as the block ends without an error (inside the same transaction, which the caller holds).
+
+    For a writer that cannot say at once what it changed: deleting many mistakes sends one
+    signal a mistake, and a listener told of each on its own would recount one at a time."""
+    if _gathered.get() is not None:
+        yield  # already gathered by an enclosing block, which tells them
+        return
+    gathered: set[int] = set()
+    token = _gathered.set(gathered)
+    try:
+        yield
+    finally:
+        _gathered.reset(token)
+    mistakes_changed(gathered)
 
 
 def on_mistakes_inserted(listener: Listener) -> Listener:

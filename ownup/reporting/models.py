@@ -6,12 +6,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, User
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from ownup.organisation.models import Membership, Severity, Team
+from ownup.reporting.changes import told_together
 
 TITLE_MAX_LENGTH = 200
 DESCRIPTION_MAX_LENGTH = 50_000
@@ -68,6 +69,12 @@ class Tag(models.Model):
 
 
 class MistakeQuerySet(models.QuerySet["Mistake"]):
+    def delete(self) -> tuple[int, dict[str, int]]:
+        # Django says one mistake at a time that it was deleted: what follows mistakes (the
+        # dashboard's totals) hears of them all at once, in the deletion's transaction.
+        with transaction.atomic(using=self.db, savepoint=False), told_together():
+            return super().delete()
+
     def visible_to(self, user: User | AnonymousUser) -> MistakeQuerySet:
         """The mistakes this person may know exist: the one rule every list, search and export uses.
 

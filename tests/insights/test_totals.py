@@ -319,9 +319,12 @@ def test_kept_totals_give_the_figures_of_the_mistakes_through_every_change(org, 
         mistakes_changed([mistake.pk for mistake in told])
     assert_same_figures(people)
 
-    # Deletions: mistakes, a tag, a team (its mistakes keep going, without a team).
-    for mistake in rng.sample(mistakes, 6):
+    # Deletions: mistakes one by one and several at once, a tag, a team (its mistakes keep
+    # going, without a team).
+    deleted = rng.sample(mistakes, 12)
+    for mistake in deleted[:6]:
         Mistake.objects.get(pk=mistake.pk).delete()
+    Mistake.objects.filter(pk__in=[m.pk for m in deleted[6:]]).delete()
     Tag.objects.get(name="dns").delete()
     Team.objects.get(slug="support").delete()
     assert_same_figures(people)
@@ -500,6 +503,23 @@ def test_the_totals_cost_a_few_statements_per_change(org):
     assert sum(map(on_totals, move)) <= 3
     # Nothing the figures read changed: the read only.
     assert sum(map(on_totals, edit)) <= 1
+
+
+def test_deleting_many_mistakes_recounts_them_together(org):
+    cy = org["cy"]
+    for day in range(40):
+        with time_machine.travel(START + timedelta(days=day), tick=False):
+            services.report(
+                {"title": f"Day {day}", "team": "platform", "tags": ["dns"]}, reporter=cy
+            )
+    few = Mistake.objects.filter(title__in=["Day 1", "Day 2"])
+    many = Mistake.objects.filter(title__startswith="Day").exclude(pk__in=few.values("pk"))
+    deleting_few = sum("insights_" in sql for sql in _statements(few.delete))
+    deleting_many = sum("insights_" in sql for sql in _statements(many.delete))
+    # Told of the 38 at once: as many statements on the totals as for 2, not 19 times more.
+    assert deleting_many <= deleting_few + 2
+    assert not CountedMistake.objects.exists()
+    assert not DayTotal.objects.exclude(n=0).exists()
 
 
 @pytest.mark.parametrize(
