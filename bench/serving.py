@@ -123,10 +123,13 @@ def _scripts(folder: Path, token: str) -> tuple[Path, Path]:
 def _server(env: dict[str, str], port: int) -> Iterator[str]:
     """``ownup serve --no-worker`` on ``port``, stopped (with its gunicorn) when done."""
     log = open(Path(env["OWNUP_DATA_DIR"]) / "server.log", "wb")  # noqa: SIM115
+    # Each answer logged with its status and the microseconds the server took over it, so a
+    # failed or slow run can be read afterwards in server.log.
+    logged = {**env, "GUNICORN_CMD_ARGS": "--access-logformat '%(s)s %(D)s %(m)s %(U)s'"}
     server = subprocess.Popen(
         [sys.executable, "-m", "ownup", "serve", "--no-worker", "--port", str(port)],
         cwd=ROOT,
-        env=env,
+        env=logged,
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
