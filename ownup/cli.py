@@ -18,8 +18,9 @@ from rich.console import Console
 from typer.core import TyperGroup
 from typer.main import get_group
 
-console = Console()
-errors = Console(stderr=True)
+# No command prints emoji codes: a ":name:" in a title is printed as it was typed.
+console = Console(emoji=False)
+errors = Console(stderr=True, emoji=False)
 
 
 class RefusalsAsOneLine(TyperGroup):

@@ -31,6 +31,12 @@ def test_report_prints_the_id_and_a_link(ownup):
     assert mistake.title == INVOICES
 
 
+def test_a_title_is_printed_as_it_was_typed_emoji_codes_included(ownup):
+    result = ownup("--user", "cy", "report", "Answered :thumbs_up: to the wrong thread")
+    assert result.exit_code == 0, result.output
+    assert "Answered :thumbs_up: to the wrong thread" in result.output
+
+
 def test_report_with_details_and_json(ownup):
     result = ownup(
         "--user",
