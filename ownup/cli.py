@@ -9,18 +9,71 @@ from __future__ import annotations
 import gc
 import json
 import os
+import re
 import sys
 from importlib import import_module
 from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import RE_TAGS
 from typer.core import TyperGroup
 from typer.main import get_group
 
 # No command prints emoji codes: a ":name:" in a title is printed as it was typed.
 console = Console(emoji=False)
 errors = Console(stderr=True, emoji=False)
+
+
+def markup(template: str, *values: object) -> str:
+    """The Rich markup of ``template``, each ``{}`` in it filled with a value printed as typed.
+
+    Rich reads any string it prints as markup: a title such as "Sent [x] to the wrong list"
+    would lose its "[x]", and one such as "a [/] b" would stop the command with an error. The
+    template keeps its own markup ("[bold]To:[/] {}"); the values show their square brackets
+    and backslashes as they are.
+    """
+    pieces = template.split("{}")
+    if len(pieces) != len(values) + 1:
+        raise ValueError(f"{len(pieces) - 1} places for {len(values)} values in {template!r}")
+    text = pieces[-1]
+    for value, before in zip(reversed(values), reversed(pieces[:-1]), strict=True):
+        text = before + _as_typed(str(value), text) + text
+    return text
+
+
+# Where Rich's markup sees a tag: "[" then a letter, "#", "/" or "@", up to the next "]" with no
+# "[" between (rich.markup.RE_TAGS, without the backslashes that may come before it).
+_TAG = re.compile(r"\[[a-z#/@][^[]*?]")
+_BACKSLASHES_TAG_OR_TEXT = re.compile(r"\\+|\[|[^\\[]+")
+
+
+def _as_typed(value: str, after: str) -> str:
+    """``value`` as markup that Rich prints exactly as it is, where the markup ``after`` follows.
+
+    Rich prints a "[" written as "\\["; before a tag it prints half the backslashes of a run (an
+    odd run escapes the tag), before any other "[" all but one, and elsewhere all of them. So
+    each backslash is doubled, kept or given one more by what follows it (rich.markup.escape
+    leaves "\\[1]" and a trailing backslash wrong).
+    """
+    whole = value + after
+    written: list[str] = []
+    for part in _BACKSLASHES_TAG_OR_TEXT.finditer(value):
+        piece = part.group()
+        if piece == "[":
+            written.append("\\[")
+        elif piece[0] != "\\":
+            written.append(piece)
+        elif part.end() < len(value):  # before the value's own "[" or its other text
+            before_tag = value[part.end()] == "[" and _TAG.match(whole, part.end()) is not None
+            written.append(piece * 2 if before_tag else piece)
+        elif RE_TAGS.match(after):  # before a tag of the template, perhaps escaped
+            written.append(piece * 2)
+        elif after.startswith("["):  # before a "[" of the template that is not a tag
+            written.append(piece + "\\")
+        else:
+            written.append(piece)
+    return "".join(written)
 
 
 class RefusalsAsOneLine(TyperGroup):
@@ -32,14 +85,17 @@ class RefusalsAsOneLine(TyperGroup):
         except _refusals() as refusal:
             messages = getattr(refusal, "messages", None)
             message = "; ".join(messages) if messages else str(refusal)
-            errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+            errors.print(markup("[bold red]error:[/] {}", message), highlight=False, soft_wrap=True)
             ctx.exit(getattr(refusal, "code", 1))
         except _database_errors() as failure:
             # Most often a database older than the code: say so instead of a traceback.
             first_line = str(failure).strip().splitlines()[0] if str(failure).strip() else ""
             errors.print(
-                f"[bold red]error:[/] the database refused: {first_line} "
-                "(if ownup was just installed or upgraded, run 'ownup migrate')",
+                markup(
+                    "[bold red]error:[/] the database refused: {} "
+                    "(if ownup was just installed or upgraded, run 'ownup migrate')",
+                    first_line,
+                ),
                 highlight=False,
                 soft_wrap=True,
             )

@@ -10,7 +10,7 @@ import typer
 from django.conf import settings
 from django.core.management import call_command
 
-from ownup.cli import app, console
+from ownup.cli import app, console, markup
 
 RUNNING = "Running ownup"
 
@@ -19,7 +19,7 @@ RUNNING = "Running ownup"
 def migrate() -> None:
     """Create or update the database tables."""
     call_command("migrate", interactive=False, verbosity=0)
-    console.print(f"Database ready: {settings.DATABASES['default']['NAME']}")
+    console.print(f"Database ready: {settings.DATABASES['default']['NAME']}", markup=False)
 
 
 @app.command(rich_help_panel=RUNNING)
@@ -31,8 +31,11 @@ def demo() -> None:
     if created:
         console.print("Demo organisation loaded.")
     console.print(
-        f"Log in at {settings.BASE_URL} as [bold]ada[/] with password [bold]ownup-demo[/] "
-        "(an admin; bo, cy, dee and eli have the same password)."
+        markup(
+            "Log in at {} as [bold]ada[/] with password [bold]ownup-demo[/] "
+            "(an admin; bo, cy, dee and eli have the same password).",
+            settings.BASE_URL,
+        )
     )
 
 
@@ -57,7 +60,7 @@ def serve(
     children: list[subprocess.Popen[bytes]] = []
     if with_worker:
         children.append(subprocess.Popen([sys.executable, "-m", "ownup", "worker"]))
-    console.print(f"ownup is serving at [bold]http://{host}:{port}[/] (Ctrl-C stops it)")
+    console.print(markup("ownup is serving at [bold]http://{}:{}[/] (Ctrl-C stops it)", host, port))
     web = subprocess.Popen(
         [
             sys.executable,

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from ownup import postmortem
-from ownup.cli import acting_user, console, fail, fail_naming_options, print_json
+from ownup.cli import acting_user, console, fail, fail_naming_options, markup, print_json
 from ownup.communication import language, services
 from ownup.communication.language import Finding
 from ownup.communication.records import findings_record, message_record
@@ -20,8 +21,12 @@ from ownup.reporting.services import InvalidInput, get_mistake
 def _print_findings(findings: list[Finding]) -> None:
     for finding in findings:
         console.print(
-            f"[yellow]blame check:[/] “{finding.found}” in the {finding.field}: "
-            f"{finding.suggestion}",
+            markup(
+                "[yellow]blame check:[/] “{}” in the {}: {}",
+                finding.found,
+                finding.field,
+                finding.suggestion,
+            ),
             highlight=False,
         )
 
@@ -64,8 +69,8 @@ def tell(
                 }
             )
             return
-        console.print(f"[bold]To:[/] {', '.join(recipients) or '(nobody yet: add --to)'}")
-        console.print(f"[bold]Subject:[/] {subject or drafted.subject}\n", highlight=False)
+        console.print(markup("[bold]To:[/] {}", ", ".join(recipients) or "(nobody yet: add --to)"))
+        console.print(markup("[bold]Subject:[/] {}\n", subject or drafted.subject), highlight=False)
         console.print(body, highlight=False, markup=False, soft_wrap=True)
         _print_findings(language.check_text(body, "body"))
         console.print("Add --send to send it (and --to for each recipient).")
@@ -113,8 +118,13 @@ def acks(
         return
     for message in messages:
         console.print(
-            f"[bold]#{message.pk} {message.subject}[/] · {message.audience_name} · "
-            f"{message.sent_at:%Y-%m-%d %H:%M}",
+            markup(
+                "[bold]#{} {}[/] · {} · {}",
+                message.pk,
+                message.subject,
+                message.audience_name,
+                f"{message.sent_at:%Y-%m-%d %H:%M}",
+            ),
             highlight=False,
         )
         table = Table("recipient", "delivery", "acknowledged", box=None)
@@ -124,7 +134,7 @@ def acks(
                 acknowledged = f"{r.acknowledged_at:%Y-%m-%d %H:%M}"
             else:
                 acknowledged = "not yet" if r.can_acknowledge else "—"
-            table.add_row(r.label, delivery, acknowledged)
+            table.add_row(Text(r.label), Text(delivery), acknowledged)
         console.print(table)
 
 
@@ -135,7 +145,9 @@ def lead(
     """Make someone the mistake's one communication lead."""
     user = acting_user()
     person = services.set_lead(get_mistake(user, mistake_id), username, actor=user)
-    console.print(f"{person.get_full_name() or person.get_username()} leads communication.")
+    console.print(
+        f"{person.get_full_name() or person.get_username()} leads communication.", markup=False
+    )
 
 
 def language_check(
@@ -165,7 +177,7 @@ def export_postmortem(mistake_id: int, fmt: str, output: Path | None) -> None:
         output.write_bytes(document.content)
     except OSError as error:
         fail(f"cannot write {output}: {error.strerror}")
-    console.print(f"Wrote {output} ({len(document.content):,} bytes).")
+    console.print(f"Wrote {output} ({len(document.content):,} bytes).", markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -10,8 +10,9 @@ import typer
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from rich.table import Table
+from rich.text import Text
 
-from ownup.cli import acting_user, console, fail, print_json
+from ownup.cli import acting_user, console, fail, markup, print_json
 from ownup.containment import services
 from ownup.containment.models import ContainmentAction
 from ownup.containment.records import action_record, containment_record
@@ -105,7 +106,7 @@ def show_containment(
     if as_json:
         print_json(record)
         return
-    console.print(f"[bold]#{mistake.pk} {mistake.title}[/]", highlight=False)
+    console.print(markup("[bold]#{} {}[/]", mistake.pk, mistake.title), highlight=False)
     state = "contained" if record["contained"] else "not contained yet"
     console.print(f"{state} · contain by {_when(record['contain_by'])}")
     if record["overdue"]:
@@ -117,19 +118,22 @@ def show_containment(
         status = a["status"] + (" · past removal date" if a["overdue_for_removal"] else "")
         table.add_row(
             str(a["id"]),
-            a["what"],
+            Text(a["what"]),
             status,
-            a["rollback"] if a["reversible"] else "no",
-            a["could_harm"],
+            Text(a["rollback"]) if a["reversible"] else "no",
+            Text(a["could_harm"]),
             _when(a["remove_by"]),
         )
     console.print(table if record["actions"] else "No containment actions yet.")
     for care in record["customer_care"]:
-        console.print(f"For customers ({_when(care['at'])}): {care['text']}", highlight=False)
+        console.print(
+            f"For customers ({_when(care['at'])}): {care['text']}", highlight=False, markup=False
+        )
     for step in record["support"] or []:
         console.print(
             f"Support offered by {step['offered_by']} ({_when(step['offered_at'])}) {step['note']}",
             highlight=False,
+            markup=False,
         )
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import typer
 from django.utils import timezone
 from rich.table import Table
+from rich.text import Text
 
-from ownup.cli import acting_user, console, fail, print_json
+from ownup.cli import acting_user, console, fail, markup, print_json
 from ownup.decisions import services
 from ownup.decisions.records import (
     criterion_record,
@@ -42,7 +43,12 @@ def _ranking_table(mistake_id: int) -> None:
         total = "—" if row["total"] is None else f"{row['total']:.0f}"
         scores = " ".join(f"{k}={row['scores'].get(k, '·')}" for k in keys)
         table.add_row(
-            str(row["rank"]), str(row["id"]), row["title"], row["strength"], total, scores
+            str(row["rank"]),
+            str(row["id"]),
+            Text(row["title"]),
+            row["strength"],
+            total,
+            Text(scores),
         )
     console.print(table if rows else f"No options for #{mistake.pk} yet.")
     if rows:
@@ -89,7 +95,9 @@ def add_option(
     if as_json:
         print_json(next(r for r in options_record(mistake) if r["id"] == option.pk))
         return
-    console.print(f"Added option #{option.pk} to #{mistake.pk}: {option.title}", highlight=False)
+    console.print(
+        f"Added option #{option.pk} to #{mistake.pk}: {option.title}", highlight=False, markup=False
+    )
 
 
 @options_app.command("score")
@@ -116,7 +124,10 @@ def list_criteria(as_json: bool = typer.Option(False, "--json", help="Print JSON
     table = Table("key", "criterion", "weight", "better", box=None)
     for c in records:
         table.add_row(
-            c["key"], c["name"], str(c["weight"]), "lower" if c["lower_is_better"] else "higher"
+            Text(c["key"]),
+            Text(c["name"]),
+            str(c["weight"]),
+            "lower" if c["lower_is_better"] else "higher",
         )
     console.print(table)
 
@@ -130,7 +141,7 @@ def set_weight(
 ) -> None:
     """Change how much a criterion counts in every ranking (admins)."""
     criterion = services.set_weight(key, weight, actor=acting_user())
-    console.print(f"{criterion.name} now weighs {criterion.weight}.")
+    console.print(f"{criterion.name} now weighs {criterion.weight}.", markup=False)
 
 
 def decide(
@@ -148,9 +159,11 @@ def decide(
     if as_json:
         print_json(decision_record(decision))
         return
-    console.print(f"Chose {decision.option.title} for #{mistake.pk}.", highlight=False)
+    console.print(
+        f"Chose {decision.option.title} for #{mistake.pk}.", highlight=False, markup=False
+    )
     if warning := services.strength_warning(mistake):
-        console.print(f"[yellow]Warning:[/] {warning}", highlight=False)
+        console.print(markup("[yellow]Warning:[/] {}", warning), highlight=False)
 
 
 def show_decision(
@@ -170,9 +183,10 @@ def show_decision(
         console.print(
             f"{when} {d['decided_by'] or '—'} chose {d['option']}: {d['rationale']}",
             highlight=False,
+            markup=False,
         )
     if record["warning"]:
-        console.print(f"[yellow]Warning:[/] {record['warning']}", highlight=False)
+        console.print(markup("[yellow]Warning:[/] {}", record["warning"]), highlight=False)
 
 
 PANEL = "Stage 4: weigh the options, decide"

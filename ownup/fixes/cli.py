@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
-from ownup.cli import acting_user, console, fail_naming_options, print_json
+from ownup.cli import acting_user, console, fail_naming_options, markup, print_json
 from ownup.fixes import services
 from ownup.fixes.records import action_record
 from ownup.reporting.services import InvalidInput, get_mistake
@@ -52,9 +53,11 @@ def add(
     if as_json:
         print_json(action_record(action))
         return
-    console.print(f"Added action [bold]#{action.pk}[/] to #{mistake.pk}: {action.title}")
+    console.print(
+        markup("Added action [bold]#{}[/] to #{}: {}", action.pk, mistake.pk, action.title)
+    )
     if warning := services.strength_warning(mistake):
-        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+        console.print(markup("[yellow]warning:[/] {}", warning), highlight=False)
 
 
 @actions.command("list")
@@ -80,18 +83,18 @@ def list_actions(
             status = f"[red]{status} · overdue[/]"
         table.add_row(
             str(action.pk),
-            action.title,
+            Text(action.title),
             action.kind,
             action.strength,
-            action.owner.get_username(),
+            Text(action.owner.get_username()),
             f"{action.due_date:%Y-%m-%d}",
             status,
         )
     console.print(table)
     if warning := services.strength_warning(mistake):
-        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+        console.print(markup("[yellow]warning:[/] {}", warning), highlight=False)
     if needs := services.fix_needs(mistake):
-        console.print(f"Not fixed yet: {needs}.", highlight=False)
+        console.print(f"Not fixed yet: {needs}.", highlight=False, markup=False)
 
 
 @actions.command("start")
@@ -112,7 +115,9 @@ def done(
     action = services.complete_action(services.get_action(user, action_id), evidence, actor=user)
     console.print(f"Action #{action.pk} is done.")
     if needs := services.fix_needs(action.mistake):
-        console.print(f"#{action.mistake_id} is not fixed yet: {needs}.", highlight=False)
+        console.print(
+            f"#{action.mistake_id} is not fixed yet: {needs}.", highlight=False, markup=False
+        )
     else:
         console.print(
             f"Every action of #{action.mistake_id} is done: 'ownup move {action.mistake_id} fixed'."
@@ -127,7 +132,7 @@ def verify(
     """Verify a done action: you checked its evidence."""
     user = acting_user()
     action = services.verify_action(services.get_action(user, action_id), actor=user, note=note)
-    console.print(f"Action #{action.pk} is verified by {user.get_username()}.")
+    console.print(f"Action #{action.pk} is verified by {user.get_username()}.", markup=False)
 
 
 @actions.command("cancel")

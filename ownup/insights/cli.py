@@ -8,8 +8,9 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
-from ownup.cli import acting_user, console, errors, fail, print_json
+from ownup.cli import acting_user, console, errors, fail, markup, print_json
 from ownup.commands import RUNNING
 from ownup.insights import backup, exporting, history, importing, stats, totals
 
@@ -40,8 +41,13 @@ def show_stats(
         return
     scope = f" · team {filters.team}" if filters.team else ""
     console.print(
-        f"[bold]{figures.reported}[/] mistakes you can see, reported "
-        f"{filters.start} to {filters.end}{scope}",
+        markup(
+            "[bold]{}[/] mistakes you can see, reported {} to {}{}",
+            figures.reported,
+            filters.start,
+            filters.end,
+            scope,
+        ),
         highlight=False,
     )
     summary = Table("figure", "value", "per " + filters.bucket, box=None, title="Figures")
@@ -57,7 +63,7 @@ def show_stats(
     for breakdown in figures.breakdowns:
         table = Table(breakdown.label, "mistakes", box=None, title=breakdown.label)
         for name, total in breakdown.totals.items():
-            table.add_row(name, str(total))
+            table.add_row(Text(name), str(total))
         console.print(table if breakdown.totals else f"{breakdown.label}: none")
 
 
@@ -119,7 +125,9 @@ def import_file(
             highlight=False,
         )
         for skipped in result.skipped:
-            console.print(f"  skipped {skipped.where}: {skipped.reason}", highlight=False)
+            console.print(
+                f"  skipped {skipped.where}: {skipped.reason}", highlight=False, markup=False
+            )
         if result.created:
             console.print(
                 "The worker adds them to the search index in the background (ownup worker).",
@@ -162,7 +170,7 @@ def export(
         output.write_text(text, encoding="utf-8")
     except OSError as error:
         fail(f"{output}: {error.strerror}")
-    console.print(f"Exported {len(mistakes)} mistakes to {output}.", highlight=False)
+    console.print(f"Exported {len(mistakes)} mistakes to {output}.", highlight=False, markup=False)
 
 
 def make_backup(
@@ -173,7 +181,9 @@ def make_backup(
         backup.backup(file)
     except ValueError as error:
         fail(str(error))
-    console.print(f"Backed up to {file} ({file.stat().st_size:,} bytes).", highlight=False)
+    console.print(
+        f"Backed up to {file} ({file.stat().st_size:,} bytes).", highlight=False, markup=False
+    )
 
 
 def restore(
@@ -188,7 +198,7 @@ def restore(
         backup.restore(file, replace=replace)
     except (ValueError, DeserializationError, DatabaseError) as error:
         fail(f"not restored: {str(error).splitlines()[0]}")
-    console.print(f"Restored from {file}.", highlight=False)
+    console.print(f"Restored from {file}.", highlight=False, markup=False)
 
 
 ORGANISATION = "The organisation"

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import typer
 from rich.progress import Progress
 from rich.table import Table
+from rich.text import Text
 
 from ownup.cli import acting_user, console, fail, print_json
 from ownup.learning import index, services
@@ -36,7 +39,7 @@ def search(
         print_json([services.hit_record(hit) for hit in hits])
         return
     if not hits:
-        console.print(f"Nothing found for {words!r}.", highlight=False)
+        console.print(f"Nothing found for {words!r}.", highlight=False, markup=False)
         return
     table = Table("#", "mistake", "stage", "where it matched", box=None)
     for hit in hits:
@@ -49,14 +52,14 @@ def search(
     console.print(table)
 
 
-def _terminal(html: str) -> str:
-    """The highlighted HTML as Rich markup: marked words in bold."""
+def _terminal(html: str) -> Text:
+    """The highlighted HTML as text for the terminal: marked words in bold yellow."""
     from html import unescape
 
-    from rich.markup import escape
-
-    text = escape(unescape(html.replace("<mark>", "\ue000").replace("</mark>", "\ue001")))
-    return text.replace("\ue000", "[bold yellow]").replace("\ue001", "[/]")
+    text = Text()
+    for place, piece in enumerate(re.split("</?mark>", html)):  # odd places were marked
+        text.append(unescape(piece), style="bold yellow" if place % 2 else None)
+    return text
 
 
 def register(app: typer.Typer) -> None:

@@ -7,8 +7,9 @@ from typing import Any
 import typer
 from django.utils import timezone
 from rich.table import Table
+from rich.text import Text
 
-from ownup.cli import acting_user, console, fail, print_json
+from ownup.cli import acting_user, console, fail, markup, print_json
 from ownup.monitoring import services
 from ownup.monitoring.models import CheckRun, Outcome
 from ownup.monitoring.records import check_record, run_record
@@ -98,6 +99,7 @@ def add(
         f"Check #{check.pk} agreed for #{mistake.pk}: {check.name} "
         f"({check.get_kind_display()}, {check.schedule_text}, {check.window_days}-day window)",
         highlight=False,
+        markup=False,
     )
 
 
@@ -126,9 +128,9 @@ def list_checks(
         runs = services.runs_for_chart(check, 30)
         table.add_row(
             str(check.pk),
-            check.name,
+            Text(check.name),
             check.get_kind_display(),
-            check.schedule_text,
+            Text(check.schedule_text),
             _marks(runs) or "—",
             verdict.label,
         )
@@ -171,8 +173,14 @@ def run(
         for check, done in results:
             style = OUTCOME_STYLE[Outcome(done.outcome)]
             console.print(
-                f"[{style}]{done.get_outcome_display()}[/] #{check.pk} {check.name}: "
-                f"{done.detail} ({done.duration_ms or 0} ms)",
+                markup(
+                    f"[{style}]" + "{}[/] #{} {}: {} ({} ms)",
+                    done.get_outcome_display(),
+                    check.pk,
+                    check.name,
+                    done.detail,
+                    done.duration_ms or 0,
+                ),
                 highlight=False,
             )
 
@@ -199,9 +207,10 @@ def close(
         )
         return
     how = "verified effective" if closure.verified else f"without verification: {reason}"
-    console.print(f"#{mistake.pk} is closed, {how}.", highlight=False)
+    console.print(f"#{mistake.pk} is closed, {how}.", highlight=False, markup=False)
     if closure.thanked:
-        console.print(f"Thank you, {services.and_list(closure.thanked)}.", highlight=False)
+        thanked = services.and_list(closure.thanked)
+        console.print(f"Thank you, {thanked}.", highlight=False, markup=False)
     console.print(f"The lesson is in the library ({timezone.localdate():%Y-%m-%d}).")
 
 

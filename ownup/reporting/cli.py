@@ -8,8 +8,9 @@ from typing import Any
 import typer
 from django.utils import timezone
 from rich.table import Table
+from rich.text import Text
 
-from ownup.cli import acting_user, console, fail, print_json
+from ownup.cli import acting_user, console, fail, markup, print_json
 from ownup.reporting import services, stages
 from ownup.reporting.models import Stage
 from ownup.reporting.records import mistake_record
@@ -76,8 +77,8 @@ def report(
         print_json(mistake_record(mistake))
         return
     record = mistake_record(mistake)
-    console.print(f"Reported [bold]#{mistake.pk}[/]: {mistake.title}", highlight=False)
-    console.print(record["url"], style="link " + record["url"])
+    console.print(markup("Reported [bold]#{}[/]: {}", mistake.pk, mistake.title), highlight=False)
+    console.print(record["url"], style="link " + record["url"], markup=False)
     facts = services.disclosure(mistake)
     if facts.self_disclosed:
         console.print("[green]Self-disclosed: reported before anyone else found it. Thank you.[/]")
@@ -107,10 +108,10 @@ def list_mistakes(
     for m in chosen:
         table.add_row(
             str(m.pk),
-            m.title,
+            Text(m.title),
             m.get_stage_display(),
-            str(m.severity),
-            str(m.team or "—"),
+            Text(str(m.severity)),
+            Text(str(m.team or "—")),
             _when(m.reported_at),
         )
     console.print(table if chosen else "No mistakes to show.")
@@ -135,10 +136,12 @@ def show(
         ]
         print_json(record)
         return
-    console.print(f"[bold]#{mistake.pk} {mistake.title}[/]", highlight=False)
-    console.print(f"{mistake.get_stage_display()} · {mistake.severity} · {record['url']}")
+    console.print(markup("[bold]#{} {}[/]", mistake.pk, mistake.title), highlight=False)
+    console.print(
+        f"{mistake.get_stage_display()} · {mistake.severity} · {record['url']}", markup=False
+    )
     if mistake.description:
-        console.print(mistake.description, highlight=False)
+        console.print(mistake.description, highlight=False, markup=False)
     facts = Table(box=None, show_header=False)
     for label, value in [
         ("happened", _when(mistake.occurred_at)),
@@ -150,13 +153,13 @@ def show(
         ("team", record["team"] or "—"),
         ("tags", ", ".join(record["tags"]) or "—"),
     ]:
-        facts.add_row(label, value)
+        facts.add_row(label, Text(value))
     console.print(facts)
     console.print(f"[bold]Next step:[/] {record['next_step']}")
     console.print("[bold]Timeline[/]")
     for entry in mistake.timeline.select_related("actor"):
         who = f" · {entry.actor.get_username()}" if entry.actor else ""
-        console.print(f"  {_when(entry.at)}  {entry.text}{who}", highlight=False)
+        console.print(f"  {_when(entry.at)}  {entry.text}{who}", highlight=False, markup=False)
 
 
 def move(

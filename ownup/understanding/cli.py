@@ -9,8 +9,9 @@ from typing import Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
-from ownup.cli import acting_user, console, fail, print_json
+from ownup.cli import acting_user, console, fail, markup, print_json
 from ownup.reporting.services import get_mistake
 from ownup.understanding import catalog, services, transfer
 from ownup.understanding.walk import DEFAULT_DEPTH, MAX_DEPTH
@@ -64,7 +65,7 @@ def import_file(
             {"created": result.created, "updated": result.updated, "unchanged": result.unchanged}
         )
         return
-    console.print(f"Imported {name}: {result.summary()}.", highlight=False)
+    console.print(f"Imported {name}: {result.summary()}.", highlight=False, markup=False)
 
 
 @catalog_app.command("export")
@@ -84,7 +85,7 @@ def export_file(
             transfer.export_catalog(fmt, out)
     except OSError as error:
         fail(f"cannot write {output}: {error.strerror}")
-    console.print(f"Exported the catalogue to {output}.", highlight=False)
+    console.print(f"Exported the catalogue to {output}.", highlight=False, markup=False)
 
 
 @catalog_app.command("list")
@@ -102,7 +103,8 @@ def list_entities(
         return
     table = Table("key", "name", "kind", "owners", box=None)
     for e in found:
-        table.add_row(e.key, e.name, e.kind.name, ", ".join(u.username for u in e.owners.all()))
+        owners = ", ".join(u.username for u in e.owners.all())
+        table.add_row(Text(e.key), Text(e.name), Text(e.kind.name), Text(owners))
     console.print(table if found else "No entities to show.")
 
 
@@ -118,12 +120,16 @@ def show_entity(
     if as_json:
         print_json(record)
         return
-    console.print(f"[bold]{entity.name}[/] ({entity.kind}) · {entity.key}", highlight=False)
+    console.print(
+        markup("[bold]{}[/] ({}) · {}", entity.name, entity.kind, entity.key), highlight=False
+    )
     if entity.description:
-        console.print(entity.description, highlight=False)
-    console.print("owners: " + (", ".join(record["owners"]) or "nobody yet"))
+        console.print(entity.description, highlight=False, markup=False)
+    console.print("owners: " + (", ".join(record["owners"]) or "nobody yet"), markup=False)
     for r in record["relations"]:
-        console.print(f"  [dim]#{r['id']}[/] {r['from']} [italic]{r['type']}[/] {r['to']}")
+        console.print(
+            markup("  [dim]#{}[/] {} [italic]{}[/] {}", r["id"], r["from"], r["type"], r["to"])
+        )
 
 
 @catalog_app.command("add")
@@ -141,7 +147,9 @@ def add_entity(
     if owner:
         data["owners"] = owner
     entity = catalog.create_entity(data, actor=acting_user())
-    console.print(f"Added {entity.name} ({entity.kind}) as {entity.key}.", highlight=False)
+    console.print(
+        f"Added {entity.name} ({entity.kind}) as {entity.key}.", highlight=False, markup=False
+    )
 
 
 @catalog_app.command("relate")
@@ -157,10 +165,10 @@ def relate(
     if remove:
         found = catalog.find_relation(source_entity, relation, target_entity)
         catalog.unrelate(found.pk, actor=user)
-        console.print(f"Removed: {found}.", highlight=False)
+        console.print(f"Removed: {found}.", highlight=False, markup=False)
         return
     created = catalog.relate(source_entity, relation, target_entity, actor=user)
-    console.print(f"Related: {created}.", highlight=False)
+    console.print(f"Related: {created}.", highlight=False, markup=False)
 
 
 @catalog_app.command("kinds")
@@ -169,11 +177,12 @@ def kinds() -> None:
     acting_user()
     from ownup.understanding.models import EntityKind, RelationType
 
-    console.print("[bold]kinds:[/] " + ", ".join(k.name for k in EntityKind.objects.all()))
+    console.print(markup("[bold]kinds:[/] {}", ", ".join(k.name for k in EntityKind.objects.all())))
     console.print("[bold]relation types:[/]")
     for t in RelationType.objects.all():
-        console.print(f"  {t.name} (impact flows {t.flows})", highlight=False)
-    console.print("[bold]factor categories:[/] " + ", ".join(c.name for c in services.categories()))
+        console.print(f"  {t.name} (impact flows {t.flows})", highlight=False, markup=False)
+    categories = ", ".join(c.name for c in services.categories())
+    console.print(markup("[bold]factor categories:[/] {}", categories))
 
 
 # ------------------------------------------------------------------------------- a mistake
@@ -195,7 +204,9 @@ def touch(
     mistake = get_mistake(user, mistake_id)
     if entity and remove:
         services.remove_touch_point(mistake, entity, actor=user)
-        console.print(f"Removed the touch point {entity} from #{mistake.pk}.", highlight=False)
+        console.print(
+            f"Removed the touch point {entity} from #{mistake.pk}.", highlight=False, markup=False
+        )
     elif entity:
         existing = {t.entity.key for t in services.touch_points(mistake)}
         if catalog.get_entity(entity).key in existing and impact:
@@ -204,7 +215,9 @@ def touch(
         else:
             point = services.add_touch_point(mistake, entity, impact, actor=user)
             console.print(
-                f"{point.entity.name} is a touch point of #{mistake.pk}.", highlight=False
+                f"{point.entity.name} is a touch point of #{mistake.pk}.",
+                highlight=False,
+                markup=False,
             )
     points = services.touch_points(mistake)
     if as_json:
@@ -214,10 +227,10 @@ def touch(
         table = Table("entity", "kind", "impact", "owners", box=None)
         for t in points:
             table.add_row(
-                t.entity.key,
-                t.entity.kind.name,
-                t.impact,
-                ", ".join(u.username for u in t.entity.owners.all()),
+                Text(t.entity.key),
+                Text(t.entity.kind.name),
+                Text(t.impact),
+                Text(", ".join(u.username for u in t.entity.owners.all())),
             )
         console.print(table if points else f"#{mistake.pk} has no touch points yet.")
 
@@ -240,10 +253,10 @@ def implications(
     depth = services.check_depth(depth)
     for ref in accept:
         decided = services.decide(mistake, ref, "accepted", actor=user)
-        console.print(f"Accepted {decided.name}.", highlight=False)
+        console.print(f"Accepted {decided.name}.", highlight=False, markup=False)
     for ref in dismiss:
         decided = services.decide(mistake, ref, "dismissed", actor=user)
-        console.print(f"Dismissed {decided.name}.", highlight=False)
+        console.print(f"Dismissed {decided.name}.", highlight=False, markup=False)
     if (accept or dismiss) and not as_json:
         return
     found = services.implications(mistake, depth)
@@ -262,7 +275,12 @@ def implications(
         return
     table = Table("ref", "proposal", "steps", "path", *(["decision"] if show_all else []), box=None)
     for p in shown:
-        row = [p.ref, f"{p.name} ({p.kind})", str(p.distance), p.path_text]
+        row: list[Text | str] = [
+            Text(p.ref),
+            Text(f"{p.name} ({p.kind})"),
+            str(p.distance),
+            Text(p.path_text),
+        ]
         table.add_row(*row, *([p.decision or "open"] if show_all else []))
     if shown:
         console.print(table)
@@ -288,13 +306,15 @@ def factor(
         console.print(f"Removed factor #{remove}.")
     elif category:
         added = services.add_factor(mistake, category, text, actor=user)
-        console.print(f"Added factor #{added.pk} ({added.category}).", highlight=False)
+        console.print(
+            f"Added factor #{added.pk} ({added.category}).", highlight=False, markup=False
+        )
     found = services.factors(mistake)
     if as_json:
         print_json([services.factor_record(f) for f in found])
     elif not category and not remove:
         for f in found:
-            console.print(f"  #{f.pk} [bold]{f.category}[/] {f.text}", highlight=False)
+            console.print(markup("  #{} [bold]{}[/] {}", f.pk, f.category, f.text), highlight=False)
         if not found:
             console.print(f"#{mistake.pk} has no contributing factors yet.")
 
@@ -317,7 +337,7 @@ def why(
         print_json([{"position": w.position, "answer": w.answer} for w in chain])
         return
     for w in chain:
-        console.print(f"  {w.position}. Why? {w.answer}", highlight=False)
+        console.print(f"  {w.position}. Why? {w.answer}", highlight=False, markup=False)
     if not chain:
         console.print(f"#{mistake.pk} has no whys yet.")
 
@@ -360,7 +380,7 @@ def problem(
         print_json(values)
         return
     for k, v in values.items():
-        console.print(f"[bold]{k.replace('_', ' ')}:[/] {v or '—'}", highlight=False)
+        console.print(markup("[bold]{}:[/] {}", k.replace("_", " "), v or "—"), highlight=False)
 
 
 def understanding(
@@ -373,21 +393,22 @@ def understanding(
     if as_json:
         print_json(record)
         return
-    console.print(f"[bold]#{mistake.pk} {mistake.title}[/]", highlight=False)
+    console.print(markup("[bold]#{} {}[/]", mistake.pk, mistake.title), highlight=False)
     for k, v in record["problem"].items():
         if v:
-            console.print(f"[bold]{k.replace('_', ' ')}:[/] {v}", highlight=False)
+            console.print(markup("[bold]{}:[/] {}", k.replace("_", " "), v), highlight=False)
     console.print("[bold]Touch points[/]")
     for t in record["touch_points"]:
-        console.print(f"  {t['name']} ({t['kind']}): {t['impact']}", highlight=False)
+        console.print(f"  {t['name']} ({t['kind']}): {t['impact']}", highlight=False, markup=False)
     console.print("[bold]Contributing factors[/]")
     for f in record["contributing_factors"]:
-        console.print(f"  {f['category']}: {f['text']}", highlight=False)
+        console.print(f"  {f['category']}: {f['text']}", highlight=False, markup=False)
     console.print("[bold]Five whys[/]")
     for w in record["whys"]:
-        console.print(f"  {w['position']}. {w['answer']}", highlight=False)
+        console.print(f"  {w['position']}. {w['answer']}", highlight=False, markup=False)
     if record["people_to_involve"]:
-        console.print("[bold]People to involve:[/] " + ", ".join(record["people_to_involve"]))
+        people = ", ".join(record["people_to_involve"])
+        console.print(markup("[bold]People to involve:[/] {}", people))
 
 
 def register(app: typer.Typer) -> None:

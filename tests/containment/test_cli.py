@@ -98,3 +98,30 @@ def test_care_and_support(ownup, responder, manager, mistake):
     assert "coffee" in shown.output
     hidden = ownup("--user", "bo", "containment", str(mistake.pk))
     assert "coffee" not in hidden.output
+
+
+def test_the_containment_prints_square_brackets_as_typed(ownup, responder, reporter):
+    from ownup.reporting import services
+
+    mistake = services.report({"title": "[x] sent [/] twice", "team": "billing"}, reporter=reporter)
+    ownup(
+        "--user",
+        "bo",
+        "contain",
+        str(mistake.pk),
+        "[bold]Paused[/]",
+        "--could-harm",
+        "[x] late",
+        "--undo",
+        "[/] resume",
+        "--agreed-by",
+        "Ada",
+        "--remove-by",
+        "3d",
+    )
+    ownup("--user", "bo", "care", str(mistake.pk), "Called [red]them[/] [/]")
+    shown = ownup("containment", str(mistake.pk))
+    assert shown.exit_code == 0, shown.output
+    assert f"#{mistake.pk} [x] sent [/] twice" in shown.output
+    for typed in ("[bold]Paused[/]", "[x] late", "[/] resume", "Called [red]them[/] [/]"):
+        assert typed in shown.output

@@ -67,3 +67,21 @@ def test_criteria_weight(ownup):
     assert ownup("criteria", "weight", "risk", "5").exit_code == 0
     listed = json.loads(ownup("criteria", "list", "--json").output)
     assert {c["key"]: c["weight"] for c in listed}["risk"] == 5
+
+
+def test_options_and_decisions_print_square_brackets_as_typed(ownup, responder, mistake):
+    m = str(mistake.pk)
+    added = ownup(
+        "--user", "bo", "options", "add", m, "[x] [bold]lock[/] [/]", "--strength", "weak"
+    )
+    assert added.exit_code == 0, added.output
+    assert "[x] [bold]lock[/] [/]" in added.output
+    listed = ownup("options", "list", m)
+    assert listed.exit_code == 0, listed.output
+    assert "[x] [bold]lock[/] [/]" in listed.output
+    option = Option.objects.get()
+    chosen = ownup("--user", "bo", "decide", m, str(option.pk), "--why", "[red]cheap[/] [/]")
+    assert chosen.exit_code == 0, chosen.output
+    shown = ownup("decision", m)
+    assert shown.exit_code == 0, shown.output
+    assert "chose [x] [bold]lock[/] [/]: [red]cheap[/] [/]" in shown.output

@@ -56,6 +56,18 @@ def test_bad_command_lines_say_what_is_wrong_in_one_line(ownup_cli, mistake, res
     assert "no action #999" in missing.output
 
 
+def test_actions_print_square_brackets_as_typed(ownup_cli, mistake, responder):
+    due = (timezone.localdate() + timedelta(days=3)).isoformat()
+    title = "[x] [bold]lock[/] [/]"
+    args = ("action", "add", str(mistake.pk), title, "--owner", "bo", "--due", due)
+    added = ownup_cli(*args, user=responder)
+    assert added.exit_code == 0, added.output
+    assert f"to #{mistake.pk}: {title}" in added.output
+    listed = ownup_cli("action", "list", str(mistake.pk), user=responder)
+    assert listed.exit_code == 0, listed.output
+    assert title in listed.output
+
+
 def test_the_page_adds_an_action_and_shows_errors_at_the_field(mistake, responder):
     client = Client()
     client.force_login(responder)

@@ -98,3 +98,16 @@ def test_backup_and_restore_from_the_command_line(ownup, reporter, tmp_path):
     restored = ownup("restore", str(file), "--replace")
     assert restored.exit_code == 0, restored.output
     assert Mistake.objects.get().title == "Deleted the shared folder"
+
+
+def test_stats_and_import_print_square_brackets_as_typed(ownup, reporter, tmp_path):
+    services.report({"title": "Sent it twice", "tags": ["[x] [/]"]}, reporter=reporter)
+    figures = ownup("stats")
+    assert figures.exit_code == 0, figures.output
+    assert "[x] [/]" in figures.output
+    source = tmp_path / "[x]m[bold].csv"
+    source.write_text("title,url\nWrong prices,https://x.example/1\n")
+    ownup("import", str(source))
+    again = ownup("import", str(source))
+    assert again.exit_code == 0, again.output
+    assert "skipped [x]m[bold].csv line 2: already imported" in again.output

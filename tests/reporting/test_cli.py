@@ -137,3 +137,59 @@ def test_move_and_note(ownup):
     assert noted.exit_code == 0, noted.output
     assert mistake.timeline.filter(text="Called the customer").exists()
     assert ownup("note", str(mistake.pk), "x", "--at", "soon").exit_code == 1
+
+
+# Square brackets a person may type, which Rich would otherwise read as its markup: "[x]" would
+# vanish, "[bold]" would embolden what follows, and "[/]" would stop the command with an error.
+BRACKETS = "[x] [bold]a[/] [/] b"
+
+
+def test_report_list_and_show_print_square_brackets_as_typed(ownup):
+    reported = ownup(
+        "--user",
+        "cy",
+        "report",
+        BRACKETS,
+        "--what",
+        "Typed [red]prices[/] into [/] the list",
+        "--tag",
+        "[x]",
+    )
+    assert reported.exit_code == 0, reported.output
+    mistake = Mistake.objects.get()
+    assert f"Reported #{mistake.pk}: {BRACKETS}" in reported.output
+    ownup("--user", "cy", "note", str(mistake.pk), "Called [bold]them[/] back [/]")
+    listed = ownup("list")
+    assert listed.exit_code == 0, listed.output
+    assert BRACKETS in listed.output
+    shown = ownup("show", str(mistake.pk))
+    assert shown.exit_code == 0, shown.output
+    assert f"#{mistake.pk} {BRACKETS}" in shown.output
+    assert "Typed [red]prices[/] into [/] the list" in shown.output
+    assert "[x]" in shown.output.split("tags", 1)[1]
+    assert "Called [bold]them[/] back [/]" in shown.output
+
+
+def test_a_refusal_quoting_square_brackets_is_one_line_not_a_traceback(ownup):
+    result = ownup("list", "--stage", "[/]")
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "error: unknown stage '[/]'" in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["[x]", "[bold]", "[/]", "a [/] b", "C:\\temp\\", "\\[x]", "a\\[1]", "\\\\", "[#fff]", "[@x]"],
+)
+@pytest.mark.parametrize("template", ["{}", "[bold]{}[/]", "{}[dim]:[/]", "{}[1]", "{}{}"])
+def test_markup_keeps_its_own_styles_and_prints_the_values_as_typed(template, typed):
+    from rich.text import Text
+
+    from ownup.cli import markup
+
+    values = [typed] * template.count("{}")
+    printed = Text.from_markup(markup(template, *values), emoji=False)
+    fixed = Text.from_markup(template.replace("{}", "\ue000"), emoji=False)
+    assert printed.plain == fixed.plain.replace("\ue000", typed)
+    assert [str(span.style) for span in printed.spans] == [str(s.style) for s in fixed.spans]

@@ -102,3 +102,36 @@ def test_someone_who_cannot_see_the_mistake_gets_not_found(ownup, outsider, repo
     result = ownup("--user", "eli", "touch", str(secret.pk))
     assert result.code == 1
     assert f"no mistake #{secret.pk}" in result.err
+
+
+def test_the_catalogue_and_the_understanding_print_square_brackets_as_typed(
+    ownup, admin_user, reporter
+):
+    from ownup.reporting import services as reporting
+
+    mistake = reporting.report({"title": "[x] sent [/] twice"}, reporter=reporter)
+    m = str(mistake.pk)
+    name, description = "[x] [bold]CRM[/]", "Old [/] one"
+    added = ownup(
+        "catalog", "add", name, "--kind", "system", "--key", "crm", "--description", description
+    )
+    assert added.code == 0, added.err
+    listed = ownup("catalog", "list")
+    assert listed.code == 0, listed.err
+    assert name in listed.out
+    shown = ownup("catalog", "show", "crm")
+    assert shown.code == 0, shown.err
+    assert f"{name} (system) · crm" in shown.out
+    assert description in shown.out
+    assert ownup("touch", m, "crm", "--impact", "[red]down[/] [/]").code == 0
+    points = ownup("touch", m)
+    assert points.code == 0, points.err
+    assert "[red]down[/] [/]" in points.out
+    assert ownup("factor", m, "process", "[bold]no[/] check [/]").code == 0
+    factors = ownup("factor", m)
+    assert factors.code == 0, factors.err
+    assert "process [bold]no[/] check [/]" in factors.out
+    whole = ownup("understanding", m)
+    assert whole.code == 0, whole.err
+    assert f"#{m} [x] sent [/] twice" in whole.out
+    assert f"{name} (system): [red]down[/] [/]" in whole.out
