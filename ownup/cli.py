@@ -9,14 +9,13 @@ from __future__ import annotations
 import gc
 import json
 import os
-import re
 import sys
 from importlib import import_module
 from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
-from rich.markup import RE_TAGS
+from rich.text import Text
 from typer.core import TyperGroup
 from typer.main import get_group
 
@@ -25,55 +24,35 @@ console = Console(emoji=False)
 errors = Console(stderr=True, emoji=False)
 
 
-def markup(template: str, *values: object) -> str:
+def markup(template: str, *values: object) -> Text:
     """The Rich markup of ``template``, each ``{}`` in it filled with a value printed as typed.
 
     Rich reads any string it prints as markup: a title such as "Sent [x] to the wrong list"
-    would lose its "[x]", and one such as "a [/] b" would stop the command with an error. The
-    template keeps its own markup ("[bold]To:[/] {}"); the values show their square brackets
-    and backslashes as they are.
+    would lose its "[x]", and one such as "a [/] b" would stop the command with an error. Only
+    the template is read as markup ("[bold]To:[/] {}"); each value goes in as plain text, in
+    the styles around its place.
     """
-    pieces = template.split("{}")
+    parsed = Text.from_markup(template.replace("{}", _PLACE), emoji=False)
+    pieces = parsed.plain.split(_PLACE)
     if len(pieces) != len(values) + 1:
         raise ValueError(f"{len(pieces) - 1} places for {len(values)} values in {template!r}")
-    text = pieces[-1]
-    for value, before in zip(reversed(values), reversed(pieces[:-1]), strict=True):
-        text = before + _as_typed(str(value), text) + text
+    typed = [str(value) for value in values]
+    places = [offset for offset, character in enumerate(parsed.plain) if character == _PLACE]
+    growths = [(place, len(value) - 1) for place, value in zip(places, typed, strict=True)]
+
+    def moved(offset: int) -> int:
+        # Each value before ``offset`` moves it by its length, less the one place it replaces.
+        return offset + sum(growth for place, growth in growths if place < offset)
+
+    filled = zip(pieces, [*typed, ""], strict=True)
+    text = Text("".join(piece + value for piece, value in filled))
+    for span in parsed.spans:
+        text.stylize(span.style, moved(span.start), moved(span.end))
     return text
 
 
-# Where Rich's markup sees a tag: "[" then a letter, "#", "/" or "@", up to the next "]" with no
-# "[" between (rich.markup.RE_TAGS, without the backslashes that may come before it).
-_TAG = re.compile(r"\[[a-z#/@][^[]*?]")
-_BACKSLASHES_TAG_OR_TEXT = re.compile(r"\\+|\[|[^\\[]+")
-
-
-def _as_typed(value: str, after: str) -> str:
-    """``value`` as markup that Rich prints exactly as it is, where the markup ``after`` follows.
-
-    Rich prints a "[" written as "\\["; before a tag it prints half the backslashes of a run (an
-    odd run escapes the tag), before any other "[" all but one, and elsewhere all of them. So
-    each backslash is doubled, kept or given one more by what follows it (rich.markup.escape
-    leaves "\\[1]" and a trailing backslash wrong).
-    """
-    whole = value + after
-    written: list[str] = []
-    for part in _BACKSLASHES_TAG_OR_TEXT.finditer(value):
-        piece = part.group()
-        if piece == "[":
-            written.append("\\[")
-        elif piece[0] != "\\":
-            written.append(piece)
-        elif part.end() < len(value):  # before the value's own "[" or its other text
-            before_tag = value[part.end()] == "[" and _TAG.match(whole, part.end()) is not None
-            written.append(piece * 2 if before_tag else piece)
-        elif RE_TAGS.match(after):  # before a tag of the template, perhaps escaped
-            written.append(piece * 2)
-        elif after.startswith("["):  # before a "[" of the template that is not a tag
-            written.append(piece + "\\")
-        else:
-            written.append(piece)
-    return "".join(written)
+# Stands for each value while the template is read as markup: a character no template has.
+_PLACE = "\ufffc"
 
 
 class RefusalsAsOneLine(TyperGroup):

@@ -189,7 +189,7 @@ def test_markup_keeps_its_own_styles_and_prints_the_values_as_typed(template, ty
     from ownup.cli import markup
 
     values = [typed] * template.count("{}")
-    printed = Text.from_markup(markup(template, *values), emoji=False)
+    printed = markup(template, *values)
     fixed = Text.from_markup(template.replace("{}", "\ue000"), emoji=False)
     assert printed.plain == fixed.plain.replace("\ue000", typed)
     assert [str(span.style) for span in printed.spans] == [str(s.style) for s in fixed.spans]
