@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from ownup.hiring.services import on_hiring_team
 from ownup.insights import stats
 from ownup.organisation.models import Team
 from ownup.reporting.services import InvalidInput
@@ -43,6 +42,5 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "periods": PERIODS,
             "teams": Team.objects.all(),
             "team_name": Team.objects.filter(slug=filters.team).first(),
-            "hiring_team": on_hiring_team(request.user),
         },
     )

@@ -70,3 +70,15 @@ def test_the_guide_prints_as_pdf(client, recruiter):
     pdf = client.get("/hiring/guide.pdf")
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
+
+
+def test_the_main_menu_shows_the_kit_to_the_hiring_team_only(client, recruiter, admin_user):
+    client.force_login(recruiter)
+    page = client.get("/mistakes/").content.decode()
+    assert '<a href="/hiring/">Hiring</a>' in page
+    assert (
+        '<a href="/hiring/" aria-current="page">Hiring</a>'
+        in client.get("/hiring/").content.decode()
+    )
+    client.force_login(admin_user)
+    assert 'href="/hiring/"' not in client.get("/mistakes/").content.decode()
