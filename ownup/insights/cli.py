@@ -14,6 +14,9 @@ from ownup.cli import acting_user, console, errors, fail, markup, print_json
 from ownup.commands import RUNNING
 from ownup.insights import backup, exporting, history, importing, stats, totals
 
+# Invalid records listed one by one after an import; the rest are counted (all are in --json).
+INVALID_SHOWN = 50
+
 
 def show_stats(
     team: str = typer.Option("", help="Only this team (slug)."),
@@ -124,9 +127,15 @@ def import_file(
             f"already imported and {len(result.invalid)} invalid.",
             highlight=False,
         )
-        for skipped in result.skipped:
+        # The invalid ones are for the person to fix; those already imported only to count.
+        for skipped in result.invalid[:INVALID_SHOWN]:
             console.print(
                 f"  skipped {skipped.where}: {skipped.reason}", highlight=False, markup=False
+            )
+        if len(result.invalid) > INVALID_SHOWN:
+            console.print(
+                f"  and {len(result.invalid) - INVALID_SHOWN} more invalid (--json lists them all)",
+                highlight=False,
             )
         if result.created:
             console.print(
@@ -134,7 +143,8 @@ def import_file(
                 highlight=False,
             )
     if result.invalid:
-        fail(f"{len(result.invalid)} record(s) were not imported because they are invalid")
+        count = len(result.invalid)
+        fail(f"{count} invalid record{' was' if count == 1 else 's were'} not imported")
 
 
 def export(

@@ -58,7 +58,8 @@ def test_import_twice_then_export(ownup, tmp_path):
     assert first.exit_code == 0, first.output
     assert "Imported 1 of 1 records" in first.output
     second = ownup("import", str(source))
-    assert "skipped m.csv line 2: already imported" in second.output
+    assert "Imported 0 of 1 records; skipped 1 already imported and 0 invalid." in second.output
+    assert "line 2" not in second.output  # importing twice is no fault: counted, not listed
     assert Mistake.objects.count() == 1
     exported = ownup("export", "--all", "--format", "csv")
     assert "Wrong prices" in exported.output
@@ -106,8 +107,25 @@ def test_stats_and_import_print_square_brackets_as_typed(ownup, reporter, tmp_pa
     assert figures.exit_code == 0, figures.output
     assert "[x] [/]" in figures.output
     source = tmp_path / "[x]m[bold].csv"
-    source.write_text("title,url\nWrong prices,https://x.example/1\n")
-    ownup("import", str(source))
-    again = ownup("import", str(source))
-    assert again.exit_code == 0, again.output
-    assert "skipped [x]m[bold].csv line 2: already imported" in again.output
+    source.write_text("title,severity\nWrong prices,[/]\n")
+    imported = ownup("import", str(source))
+    assert imported.exit_code == 1, imported.output
+    assert "skipped [x]m[bold].csv line 2: invalid: severity: No severity '[/]'." in " ".join(
+        imported.output.split()
+    )
+
+
+def test_import_lists_the_first_invalid_records_and_counts_the_rest(ownup, tmp_path):
+    source = tmp_path / "many.csv"
+    rows = [f"Wrong price {n},{'nope' if n % 2 else 'low'}" for n in range(130)]
+    source.write_text("title,severity\n" + "\n".join(rows) + "\n")
+    result = ownup("import", str(source))
+    assert result.exit_code == 1, result.output
+    assert "error: 65 invalid records were not imported" in result.output
+    assert "Imported 65 of 130 records; skipped 0 already imported and 65 invalid." in result.output
+    listed = [line for line in result.output.splitlines() if line.startswith("  skipped ")]
+    assert len(listed) == 50
+    assert listed[0].startswith("  skipped many.csv line 3: invalid: severity: No severity")
+    assert "  and 15 more invalid (--json lists them all)" in result.output
+    as_json = json.loads(ownup("import", str(source), "--json").stdout)
+    assert len(as_json["skipped"]) == 130  # the 65 just imported, and the 65 invalid
