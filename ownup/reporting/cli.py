@@ -10,7 +10,7 @@ from django.utils import timezone
 from rich.table import Table
 from rich.text import Text
 
-from ownup.cli import acting_user, console, fail, markup, print_json
+from ownup.cli import acting_user, console, errors, fail, markup, print_json
 from ownup.reporting import services, stages
 from ownup.reporting.models import Stage
 from ownup.reporting.records import mistake_record
@@ -115,6 +115,9 @@ def list_mistakes(
             _when(m.reported_at),
         )
     console.print(table if chosen else "No mistakes to show.")
+    if len(chosen) == limit and (total := mistakes.count()) > limit:
+        # Beside the table rather than in it, so that a pipe reads the mistakes alone.
+        errors.print(f"{limit:,} of {total:,} shown, newest first: --limit for more.", style="dim")
 
 
 def show(

@@ -118,6 +118,17 @@ def test_list_and_show(ownup):
     assert "Next step: Contain it" in ownup("show", str(first.pk)).output
 
 
+def test_a_full_list_says_how_many_more_there_are_beside_the_table(ownup):
+    for title in ("First", "Second", "Third"):
+        ownup("--user", "cy", "report", title)
+    shortened = ownup("list", "--limit", "2")
+    assert "Third" in shortened.stdout
+    assert "First" not in shortened.stdout
+    assert "shown" not in shortened.stdout  # a pipe reads the mistakes alone
+    assert "2 of 3 shown, newest first: --limit for more." in shortened.stderr
+    assert "shown" not in ownup("list", "--limit", "3").stderr
+
+
 def test_move_and_note(ownup):
     ownup("--user", "cy", "report", INVOICES)
     mistake = Mistake.objects.get()
