@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 
 import typer
@@ -16,6 +17,8 @@ from ownup.insights import backup, exporting, history, importing, stats, totals
 
 # Invalid records listed one by one after an import; the rest are counted (all are in --json).
 INVALID_SHOWN = 50
+# The latest weeks or months of each figure's trend, as many as fit on one line ("·": none).
+TREND_BUCKETS = 6
 
 
 def show_stats(
@@ -53,7 +56,11 @@ def show_stats(
         ),
         highlight=False,
     )
-    summary = Table("figure", "value", "per " + filters.bucket, box=None, title="Figures")
+    # Months by name, weeks by the day they start: the period itself is on the first line.
+    shown = [_bucket_name(b, filters.bucket) for b in figures.buckets[-TREND_BUCKETS:]]
+    span = " to ".join([shown[0], shown[-1]] if len(shown) > 1 else shown)
+    trend = f"per {filters.bucket}, {span}" if shown else ""
+    summary = Table("figure", "value", trend, box=None, title="Figures")
     for figure in figures.figures:
         summary.add_row(
             figure.label,
@@ -64,7 +71,7 @@ def show_stats(
     summary.add_row("Overdue actions", "—" if overdue is None else str(overdue), "")
     console.print(summary)
     for breakdown in figures.breakdowns:
-        table = Table(breakdown.label, "mistakes", box=None, title=breakdown.label)
+        table = Table("", "mistakes", box=None, title=breakdown.label)
         for name, total in breakdown.totals.items():
             table.add_row(Text(name), str(total))
         console.print(table if breakdown.totals else f"{breakdown.label}: none")
@@ -76,9 +83,13 @@ def _value(value: float | None, unit: str) -> str:
     return f"{value:g}%" if unit == "%" else f"{value:g} {unit}"
 
 
+def _bucket_name(start: str, bucket: str) -> str:
+    day = date.fromisoformat(start)
+    return f"{day:%b}" if bucket == "month" else f"{day.day} {day:%b}"
+
+
 def _spark(series: list[float | None]) -> list[str]:
-    # The latest few buckets, so the trend fits on one line.
-    return ["·" if v is None else f"{v:g}" for v in series[-6:]]
+    return ["·" if v is None else f"{v:g}" for v in series[-TREND_BUCKETS:]]
 
 
 def demo_history(

@@ -32,6 +32,16 @@ def test_stats_prints_tables_and_json(ownup, reporter):
     assert body["filters"]["bucket"] == "week"
 
 
+def test_stats_names_the_months_and_weeks_of_its_trends(ownup, reporter):
+    services.report({"title": "Sent the wrong invoice"}, reporter=reporter)
+    by_month = ownup("stats", "--start", "2026-03-01", "--end", "2026-10-31")
+    assert "per month, May to Oct" in by_month.output  # the last six of eight
+    assert "per month, Oct" in ownup("stats", "--start", "2026-10-01", "--end", "2026-10-31").output
+    by_week = ownup("stats", "--bucket", "week", "--start", "2026-10-01", "--end", "2026-10-31")
+    assert "per week, 28 Sep to 26 Oct" in by_week.output  # weeks start on Monday
+    assert by_month.output.count("By stage") == 1  # a title, not also its first column's header
+
+
 def test_stats_rebuild_counts_what_was_written_behind_its_back(ownup, reporter):
     from ownup.organisation.models import Severity
 
