@@ -105,9 +105,17 @@ class EachAppsCommandsWhenNeeded(RefusalsAsOneLine):
     def list_commands(self, ctx: Any) -> list[str]:
         while self._add_next_apps_commands():
             pass
-        # In Typer's order, as if they had been added all at once: commands, then groups.
-        names = super().list_commands(ctx)
-        return sorted(names, key=lambda name: isinstance(self.commands[name], TyperGroup))
+        # Help lists the panels in the order of their first command: the everyday commands,
+        # then the lifecycle's stages in order, then the organisation's, running ownup last.
+        return sorted(super().list_commands(ctx), key=self._panel_rank)
+
+    def _panel_rank(self, name: str) -> int:
+        from ownup.commands import RUNNING
+
+        panel = getattr(self.commands[name], "rich_help_panel", None)
+        if not isinstance(panel, str):  # none given: Typer's "Commands"
+            return 0
+        return 1 if panel.startswith("Stage") else 3 if panel == RUNNING else 2
 
     def _add_next_apps_commands(self) -> bool:
         module = next(self._not_added, None)

@@ -180,8 +180,11 @@ def export_postmortem(mistake_id: int, fmt: str, output: Path | None) -> None:
     console.print(f"Wrote {output} ({len(document.content):,} bytes).", markup=False)
 
 
+PANEL = "Stage 6: tell everyone involved"
+
+
 def register(app: typer.Typer) -> None:
-    app.command("tell")(tell)
-    app.command("acks")(acks)
-    app.command("lead")(lead)
-    app.command("language-check")(language_check)
+    app.command("tell", rich_help_panel=PANEL)(tell)
+    app.command("acks", rich_help_panel=PANEL)(acks)
+    app.command("lead", rich_help_panel=PANEL)(lead)
+    app.command("language-check", rich_help_panel=PANEL)(language_check)

@@ -146,5 +146,8 @@ def cancel(
     console.print(f"Action #{action.pk} is cancelled.")
 
 
+PANEL = "Stage 5: make the real fix"
+
+
 def register(app: typer.Typer) -> None:
-    app.add_typer(actions, name="action")
+    app.add_typer(actions, name="action", rich_help_panel=PANEL)

@@ -214,6 +214,9 @@ def close(
     console.print(f"The lesson is in the library ({timezone.localdate():%Y-%m-%d}).")
 
 
+PANEL = "Stages 7 and 8: check that the fix holds, close"
+
+
 def register(app: typer.Typer) -> None:
-    app.add_typer(check_app, name="check")
-    app.command("close")(close)
+    app.add_typer(check_app, name="check", rich_help_panel=PANEL)
+    app.command("close", rich_help_panel=PANEL)(close)

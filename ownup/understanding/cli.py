@@ -411,11 +411,14 @@ def understanding(
         console.print(markup("[bold]People to involve:[/] {}", people))
 
 
+PANEL = "Stage 3: understand the whole picture"
+
+
 def register(app: typer.Typer) -> None:
-    app.add_typer(catalog_app, name="catalog")
-    app.command("touch")(touch)
-    app.command("implications")(implications)
-    app.command("factor")(factor)
-    app.command("why")(why)
-    app.command("problem")(problem)
-    app.command("understanding")(understanding)
+    app.add_typer(catalog_app, name="catalog", rich_help_panel=PANEL)
+    app.command("touch", rich_help_panel=PANEL)(touch)
+    app.command("implications", rich_help_panel=PANEL)(implications)
+    app.command("factor", rich_help_panel=PANEL)(factor)
+    app.command("why", rich_help_panel=PANEL)(why)
+    app.command("problem", rich_help_panel=PANEL)(problem)
+    app.command("understanding", rich_help_panel=PANEL)(understanding)

@@ -204,3 +204,27 @@ def test_markup_keeps_its_own_styles_and_prints_the_values_as_typed(template, ty
     fixed = Text.from_markup(template.replace("{}", "\ue000"), emoji=False)
     assert printed.plain == fixed.plain.replace("\ue000", typed)
     assert [str(span.style) for span in printed.spans] == [str(s.style) for s in fixed.spans]
+
+
+def test_help_lists_the_commands_in_the_order_of_the_lifecycle(ownup):
+    shown = ownup("--help")
+    assert shown.exit_code == 0, shown.output
+    panels = [
+        line.split("─ ", 1)[1].split(" ─", 1)[0]
+        for line in shown.output.splitlines()
+        if "╭─" in line
+    ]
+    assert panels == [
+        "Options",
+        "Commands",
+        "Stage 2: contain it, do no harm",
+        "Stage 3: understand the whole picture",
+        "Stage 4: weigh the options, decide",
+        "Stage 5: make the real fix",
+        "Stage 6: tell everyone involved",
+        "Stages 7 and 8: check that the fix holds, close",
+        "People and access",
+        "Learning",
+        "The organisation",
+        "Running ownup",
+    ]
