@@ -67,6 +67,10 @@ class ContainmentAction(models.Model):
     def __str__(self) -> str:
         return f"{self.what} ({self.get_status_display().lower()})"
 
+    def outcome_text(self) -> str | None:
+        """Beside a similar mistake in the library: what was done, once it was done."""
+        return self.what if self.status in (ActionStatus.TAKEN, ActionStatus.REMOVED) else None
+
     @property
     def in_place(self) -> bool:
         return self.status == ActionStatus.TAKEN

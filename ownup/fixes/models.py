@@ -97,6 +97,10 @@ class Action(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def outcome_text(self) -> str | None:
+        """Beside a similar mistake in the library: the action, once it is done."""
+        return self.title if self.status == Status.DONE else None
+
     @property
     def is_closed(self) -> bool:
         return self.status in {Status.DONE, Status.CANCELLED}

@@ -143,7 +143,7 @@ def _attach_outcomes(hits: Sequence[Hit]) -> None:
     for source in active_sources():
         if not source.outcome:
             continue
-        texts = source.texts_for(ids)
+        texts = source.outcomes_for(ids)
         for hit in hits:
             hit.outcomes.extend((source.label, text) for text in texts.get(hit.mistake.pk, []))
 

@@ -30,12 +30,32 @@ def text_fields_of(row: models.Model) -> str:
     return " ".join(parts)
 
 
+def outcome_of(row: models.Model) -> str | None:
+    """How the row reads beside a similar mistake: its model's ``outcome_text()`` when it has
+    one (which says None for a row that contained or fixed nothing, such as a proposal never
+    taken), otherwise its first text."""
+    describe = getattr(row, "outcome_text", None)
+    if callable(describe):
+        return describe()
+    return next(
+        (
+            str(value)
+            for model_field in row._meta.concrete_fields
+            if isinstance(model_field, models.CharField | models.TextField)
+            and not model_field.choices
+            and (value := getattr(row, model_field.attname))
+        ),
+        None,
+    )
+
+
 @dataclass(frozen=True)
 class Source:
     model_label: str  # "app_label.ModelName"
     label: str  # how a row is introduced beside a similar mistake: "Contained by", "Lesson"
     mistake_field: str = "mistake"
-    text: RowText = text_fields_of
+    text: RowText = text_fields_of  # what the library indexes
+    outcome_text: Callable[[models.Model], str | None] = outcome_of  # what it shows
     # Outcomes are what contained, fixed or was learned: shown with similar mistakes.
     outcome: bool = True
     lesson: bool = False
@@ -56,19 +76,29 @@ class Source:
     def mistake_id_of(self, row: models.Model) -> int | None:
         return getattr(row, f"{self.mistake_field}_id", None)
 
-    def texts_for(self, mistake_ids: Iterable[int]) -> dict[int, list[str]]:
-        """The text of each row, grouped by the mistake it belongs to."""
+    def texts_for(
+        self,
+        mistake_ids: Iterable[int],
+        as_text: Callable[[models.Model], str | None] | None = None,
+    ) -> dict[int, list[str]]:
+        """The text of each row (``as_text``, the indexed text by default), grouped by the
+        mistake it belongs to; rows with no text are left out."""
         model = self.model
         found: dict[int, list[str]] = {}
         if model is None:
             return found
+        write = as_text or self.text
         rows = model._default_manager.filter(**{f"{self.mistake_field}_id__in": list(mistake_ids)})
         for row in rows:
-            text = self.text(row).strip()
+            text = (write(row) or "").strip()
             mistake_id = self.mistake_id_of(row)
             if text and mistake_id is not None:
                 found.setdefault(mistake_id, []).append(text)
         return found
+
+    def outcomes_for(self, mistake_ids: Iterable[int]) -> dict[int, list[str]]:
+        """What contained, fixed or was learned, as shown beside each similar mistake."""
+        return self.texts_for(mistake_ids, as_text=self.outcome_text)
 
 
 _sources: dict[str, Source] = {}

@@ -195,6 +195,10 @@ class Lesson(models.Model):
     def __str__(self) -> str:
         return self.learned[:80]
 
+    def outcome_text(self) -> str:
+        """Beside a similar mistake in the library: what was learned and what to do."""
+        return " · ".join(part for part in (self.learned, self.advice) if part)
+
 
 class Closure(models.Model):
     """How a mistake closed: verified by its checks, or with a reason; and who is thanked."""

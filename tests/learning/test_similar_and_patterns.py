@@ -125,3 +125,32 @@ def test_semantic_similarity_when_the_extra_is_installed(report, reporter, run_t
     run_tasks()
 
     assert semantic.neighbours(first.pk, Mistake.objects.all(), limit=3)[0][0] == second.pk
+
+
+def test_similar_mistakes_show_what_was_done_not_what_was_only_proposed(
+    report, reporter, responder
+):
+    from ownup.containment.models import ActionStatus, ContainmentAction
+    from ownup.fixes.models import Action, Status
+
+    past = report("Sent the March invoices with last year's prices", by=reporter)
+    taken = {"could_harm": "Invoices go out late", "rollback": "Resume the run", "agreed_by": "Ada"}
+    ContainmentAction.objects.create(
+        mistake=past, what="Paused the invoice run", status=ActionStatus.TAKEN, **taken
+    )
+    ContainmentAction.objects.create(
+        mistake=past, what="Delete the queued runs", status=ActionStatus.PROPOSED, **taken
+    )
+    for title, status in (("Load prices from the contracts", Status.DONE),
+                          ("Retrain the billing team", Status.CANCELLED),
+                          ("Check the price list monthly", Status.OPEN)):  # fmt: skip
+        Action.objects.create(
+            mistake=past, title=title, owner=responder, status=status, due_date="2026-12-31"
+        )
+
+    [hit] = services.similar_to_text(reporter, "Invoices went out with old prices")
+
+    assert hit.outcomes == [
+        ("Contained by", "Paused the invoice run"),
+        ("Fixed by", "Load prices from the contracts"),
+    ]
