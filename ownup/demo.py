@@ -128,6 +128,42 @@ MISTAKES: list[tuple[str, str, str, Stage, int, int, dict[str, Any]]] = [
             "tags": ["privacy"],
         },
     ),
+    # Two older billing mistakes, closed long ago: with them the March invoices have a history,
+    # which the report form and the mistake's page show as similar mistakes with what fixed
+    # them, and the library as something that keeps happening.
+    (
+        "old-prices",
+        "bo",
+        "billing",
+        Stage.CLOSED,
+        150,
+        40,
+        {
+            "title": "Quarterly invoices went out with the old price list",
+            "description": "The price list import failed silently and the invoice run used the "
+            "previous quarter's prices for 38 customers.",
+            "discovered_by": "customer",
+            "harm": "reached_no_harm",
+            "severity": "medium",
+            "tags": ["billing", "invoices", "prices"],
+        },
+    ),
+    (
+        "vat-rate",
+        "cy",
+        "billing",
+        Stage.CLOSED,
+        290,
+        15,
+        {
+            "title": "Credit notes calculated with last year's VAT rate",
+            "description": "The VAT rate table was updated in the test system only.",
+            "discovered_by": "self",
+            "harm": "did_not_reach",
+            "severity": "medium",
+            "tags": ["billing", "prices"],
+        },
+    ),
 ]
 
 

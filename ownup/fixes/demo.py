@@ -64,6 +64,46 @@ ACTIONS: dict[str, list[tuple[str, Kind, Strength, str, int, str, str]]] = {
             "ada",
         ),
     ],
+    "old-prices": [
+        (
+            "Send credit notes to the 38 customers billed at the old prices",
+            Kind.CORRECTIVE,
+            Strength.MEDIUM,
+            "bo",
+            2,
+            "38 credit notes, batch CN-2026-07 in the billing console",
+            "ada",
+        ),
+        (
+            "Stop the invoice run when the price-list import did not finish",
+            Kind.PREVENTIVE,
+            Strength.STRONG,
+            "bo",
+            9,
+            "https://git.demo.example/billing/pull/455 (the run refuses a stale price list)",
+            "ada",
+        ),
+    ],
+    "vat-rate": [
+        (
+            "Keep the VAT rates in one table shared by the test and live systems",
+            Kind.PREVENTIVE,
+            Strength.STRONG,
+            "cy",
+            12,
+            "https://git.demo.example/billing/pull/391",
+            "",
+        ),
+        (
+            "Check the rates against the tax office's list with a test before each month's run",
+            Kind.PREVENTIVE,
+            Strength.STRONG,
+            "cy",
+            15,
+            "The monthly run's checklist, step 3, and its test in the billing repository",
+            "",
+        ),
+    ],
 }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
@@ -19,11 +20,20 @@ from django.db import models
 RowText = Callable[[models.Model], str]
 
 
+def _is_words(model_field: models.Field[Any, Any]) -> bool:
+    # Text people write: not a choice among fixed values, not a link.
+    return (
+        isinstance(model_field, models.CharField | models.TextField)
+        and not isinstance(model_field, models.URLField)
+        and not model_field.choices
+    )
+
+
 def text_fields_of(row: models.Model) -> str:
-    """Every short or long text field of the row, in declaration order."""
+    """Every short or long text field of the row that holds words, in declaration order."""
     parts = []
     for model_field in row._meta.concrete_fields:
-        if isinstance(model_field, models.CharField | models.TextField) and not model_field.choices:
+        if _is_words(model_field):
             value = getattr(row, model_field.attname)
             if value:
                 parts.append(str(value))
@@ -41,9 +51,7 @@ def outcome_of(row: models.Model) -> str | None:
         (
             str(value)
             for model_field in row._meta.concrete_fields
-            if isinstance(model_field, models.CharField | models.TextField)
-            and not model_field.choices
-            and (value := getattr(row, model_field.attname))
+            if _is_words(model_field) and (value := getattr(row, model_field.attname))
         ),
         None,
     )

@@ -1,5 +1,6 @@
-"""Demo: the near miss was watched for four days and closed verified, with its lesson; the
-missed deadline has a check-in agreed for when its fix is monitored."""
+"""Demo: the near miss was watched for four days and closed verified, with its lesson; the two
+older billing mistakes have the lessons they were closed with; the missed deadline has a
+check-in agreed for when its fix is monitored."""
 
 from __future__ import annotations
 
@@ -10,6 +11,22 @@ from django.utils import timezone
 
 from ownup.monitoring.models import CheckRun, EffectivenessCheck, Kind, Lesson, Outcome
 from ownup.reporting.models import Mistake
+
+PAST_LESSONS = [
+    (
+        "old-prices",
+        "A failed import left the old price list in place, and nothing downstream asked how old "
+        "the prices were.",
+        "Make a run that depends on imported data refuse to start when the import did not "
+        "finish, instead of trusting whatever the data was before.",
+    ),
+    (
+        "vat-rate",
+        "The rates lived in two tables, and a change reached one of them.",
+        "Keep each rate in one place that every system reads, and test it against its source "
+        "before a run that depends on it.",
+    ),
+]
 
 
 def load(mistakes: dict[str, Mistake]) -> None:
@@ -60,6 +77,18 @@ def load(mistakes: dict[str, Mistake]) -> None:
         verified_effective=True,
         written_at=started + timedelta(days=4, hours=3),
     )
+
+    # The two older billing mistakes were closed before the team used ownup: lessons without
+    # a watched window behind them.
+    for key, learned, advice in PAST_LESSONS:
+        mistake = mistakes[key]
+        Lesson.objects.create(
+            mistake=mistake,
+            learned=learned,
+            advice=advice,
+            tags=sorted(mistake.tags.values_list("name", flat=True)),
+            written_at=mistake.reported_at + timedelta(days=16),
+        )
 
     deadline = mistakes["deadline"]
     dee = User.objects.filter(username="dee").first()

@@ -154,3 +154,20 @@ def test_similar_mistakes_show_what_was_done_not_what_was_only_proposed(
         ("Contained by", "Paused the invoice run"),
         ("Fixed by", "Load prices from the contracts"),
     ]
+
+
+def test_links_are_not_words_of_the_library(report, reporter, responder):
+    from ownup.fixes.models import Action
+
+    past = report("Sent the March invoices with last year's prices", by=reporter)
+    action = Action.objects.create(
+        mistake=past,
+        title="Load prices from the contracts",
+        owner=responder,
+        due_date="2026-12-31",
+        tracker_url="https://tracker.example/BILL-42",
+    )
+
+    assert sources.text_fields_of(action) == "Load prices from the contracts"
+    assert services.search(reporter, "contracts")
+    assert not services.search(reporter, "tracker")
