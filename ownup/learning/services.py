@@ -269,13 +269,27 @@ def digest_for(user: AnyUser, start: datetime, end: datetime) -> Digest:
         .filter(stage=Stage.CLOSED, closed_at__gte=start, closed_at__lt=end)
         .order_by("closed_at", "pk")
     )
-    lessons: list[tuple[Mistake, str]] = []
-    by_id = {m.pk: m for m in closed}
+    return Digest(closed=closed, lessons=_lessons_of(closed))
+
+
+def _lessons_of(mistakes: Sequence[Mistake]) -> list[tuple[Mistake, str]]:
+    """Each mistake's lessons, in the order of the mistakes."""
+    by_id = {m.pk: m for m in mistakes}
+    texts: dict[int, list[str]] = defaultdict(list)
     for source in active_sources():
         if source.lesson:
-            for mistake_id, texts in source.texts_for(by_id).items():
-                lessons += [(by_id[mistake_id], text) for text in texts]
-    return Digest(closed=closed, lessons=lessons)
+            for mistake_id, written in source.outcomes_for(by_id).items():
+                texts[mistake_id] += written
+    return [(mistake, text) for mistake in mistakes for text in texts[mistake.pk]]
+
+
+LESSONS_LOOKED_AT = 200  # the latest closed mistakes the library's front page looks in
+
+
+def latest_lessons(user: AnyUser, limit: int = 10) -> list[tuple[Mistake, str]]:
+    """The lessons of the mistakes closed last, among what this person may see."""
+    closed = visible(user).filter(stage=Stage.CLOSED).order_by("-closed_at", "-pk")
+    return _lessons_of(list(closed[:LESSONS_LOOKED_AT]))[:limit]
 
 
 ANNIVERSARY = timedelta(days=365)

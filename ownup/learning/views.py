@@ -33,6 +33,7 @@ def library(request: HttpRequest) -> HttpResponse:
             "hits": hits,
             "problem": problem,
             "patterns": [] if text else services.patterns(request.user),
+            "lessons": [] if text else services.latest_lessons(request.user),
         },
     )
 

@@ -95,6 +95,29 @@ def test_library_page_searches_and_never_fails(report, reporter, client):
     assert "Type a word or two" in client.get("/library/", {"q": "((("}).content.decode()
 
 
+def test_the_library_shows_the_latest_lessons_of_what_each_person_may_see(
+    report, reporter, outsider, client
+):
+    from django.utils import timezone
+
+    from ownup.monitoring.models import Lesson
+    from ownup.reporting.models import Mistake, Stage
+
+    seen = report("Sent the March invoices with old prices", by=reporter)
+    hidden = report("Payroll sent to the wrong bank", by=reporter, confidentiality="restricted")
+    for mistake, learned in ((seen, "Prices need a date"), (hidden, "Payroll needs two eyes")):
+        Mistake.objects.filter(pk=mistake.pk).update(stage=Stage.CLOSED, closed_at=timezone.now())
+        Lesson.objects.create(mistake=mistake, learned=learned, advice="Check it")
+
+    client.force_login(outsider)
+    page = client.get("/library/").content.decode()
+    assert "What we learned" in page
+    assert "Prices need a date · Check it" in page
+    assert "Payroll" not in page
+    client.force_login(reporter)
+    assert "Payroll needs two eyes" in client.get("/library/").content.decode()
+
+
 def test_library_is_in_the_main_menu(reporter, client):
     client.force_login(reporter)
     page = client.get("/mistakes/").content.decode()
