@@ -268,3 +268,19 @@ def test_a_null_character_is_refused_not_a_server_error(api_as, responder, mista
         services.record_customer_care(mistake, actor=responder, text="a\x00b")
     assert "text" in refused.value.errors
     assert not ContainmentAction.objects.exists()
+
+
+def test_a_mistake_moved_on_without_a_containment_says_so_and_keeps_its_form_folded(
+    client, responder, mistake
+):
+    client.force_login(responder)
+    reported = client.get(mistake.get_absolute_url()).content.decode()
+    assert "No containment yet. Stop the harm first" in reported
+    assert '<details class="more" open>' in reported  # the first thing to do
+
+    stages.move(mistake, Stage.CONTAINED, actor=responder, reason="nothing had reached anyone")
+
+    moved_on = client.get(mistake.get_absolute_url()).content.decode()
+    assert "No containment action was recorded." in moved_on
+    assert "No containment yet" not in moved_on
+    assert '<details class="more" open>' not in moved_on
