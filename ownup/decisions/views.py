@@ -14,7 +14,7 @@ from ownup.decisions.forms import DecisionForm, OptionForm
 from ownup.decisions.models import SCORE_MAX, SCORE_MIN
 from ownup.reporting import services as reporting
 from ownup.reporting.inplace import answer, mistake_or_404, submit
-from ownup.reporting.models import Mistake
+from ownup.reporting.models import Mistake, Stage
 
 SECTION_TEMPLATE = "decisions/_section.html"
 
@@ -62,6 +62,7 @@ def section_context(
         "history": list(services.history(mistake))[:-1][::-1],
         "warning": services.strength_warning(mistake),
         "all_weak": bool(rows) and all(r.option.strength == "weak" for r in rows),
+        "moved_on": mistake.has_reached(Stage.DECIDED),
         "option_form": forms_given.get("option_form") or OptionForm(auto_id="option-%s"),
         "decision_form": forms_given.get("decision_form") or _decision_form(mistake),
         "score_errors": forms_given.get("score_errors"),

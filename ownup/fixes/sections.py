@@ -19,6 +19,7 @@ def context(request: HttpRequest, mistake: Mistake) -> dict[str, Any]:
         "actions": actions,
         "strength_warning": services.strength_warning(mistake),
         "needs": services.fix_needs(mistake),
+        "moved_on": mistake.has_reached(Stage.FIXED),
         "policy": FixPolicy.current(),
         "form": ActionForm(
             initial={"owner": mistake.owner.get_username() if mistake.owner else None}

@@ -42,8 +42,7 @@ def monitoring_context(request: HttpRequest, mistake: Mistake) -> dict[str, Any]
         "lesson": lesson,
         "waiting": services.waiting_checkins(request.user, mistake),
         "policy": MonitoringPolicy.current(),
-        "can_close": mistake.stage != Stage.CLOSED
-        and mistake.stage_enum.order >= Stage.FIXED.order,
+        "can_close": mistake.stage != Stage.CLOSED and mistake.has_reached(Stage.FIXED),
     }
 
 

@@ -158,6 +158,10 @@ class Mistake(models.Model):
     def stage_enum(self) -> Stage:
         return Stage(self.stage)
 
+    def has_reached(self, stage: Stage) -> bool:
+        """Whether the mistake is at ``stage`` or past it."""
+        return self.stage_enum.order >= stage.order
+
     @property
     def is_confidential(self) -> bool:
         return self.confidentiality in {Confidentiality.TEAM, Confidentiality.RESTRICTED}

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from ownup.reporting import services as reporting
-from ownup.reporting.models import Mistake
+from ownup.reporting.models import Mistake, Stage
 from ownup.reporting.services import InvalidInput, NotAllowed, NotFound
 from ownup.understanding import catalog, graph, services, transfer
 from ownup.understanding.forms import (
@@ -91,6 +91,7 @@ def section_context(request: HttpRequest, mistake: Mistake) -> dict[str, Any]:
         "depths": range(1, MAX_DEPTH + 1),
         "factors": services.factors(mistake),
         "whys": services.whys(mistake),
+        "moved_on": mistake.has_reached(Stage.UNDERSTOOD),
         "forms": forms,
         "flashed": flashed.get("form") if flashed else "",
         "private": private,

@@ -184,3 +184,28 @@ def test_an_organisation_without_a_scale_gets_the_default_one_on_the_report_form
     page = logged_in.get(reverse("reporting:report")).content.decode()
     assert [s.name for s in Severity.objects.scale()] == ["critical", "high", "medium", "low"]
     assert '<option value="low" selected>' in page
+
+
+def test_the_page_of_a_mistake_moved_on_says_what_was_not_recorded(client, reporter, responder):
+    from ownup.reporting import stages
+
+    mistake = services.report({"title": "Sent the March invoices"}, reporter=reporter)
+    client.force_login(responder)
+    fresh = client.get(mistake.get_absolute_url()).content.decode()
+    assert "No contributing factor yet" in fresh
+    assert "No options yet" in fresh
+    assert "No actions yet" in fresh
+
+    stages.move(mistake, Stage.FIXED, actor=responder, reason="fixed in the same hour")
+
+    moved_on = client.get(mistake.get_absolute_url()).content.decode()
+    for recorded in (
+        "No containment action was recorded.",
+        "No contributing factor was recorded.",
+        "No five-whys chain was recorded.",
+        "No option was recorded.",
+        "No action was recorded.",
+    ):
+        assert recorded in moved_on
+    for prompt in ("No contributing factor yet", "No options yet", "No actions yet"):
+        assert prompt not in moved_on
