@@ -229,6 +229,7 @@ def _reported(
 
 
 def _move_to(mistake: Mistake, reached: Stage, owner: Any) -> None:
+    told_before = mistake.timeline.order_by("-pk").values_list("pk", flat=True).first() or 0
     for stage in Stage:
         if 0 < stage.order <= reached.order:
             missing = stages.unmet_requirements(mistake, stage)
@@ -247,3 +248,11 @@ def _move_to(mistake: Mistake, reached: Stage, owner: Any) -> None:
         }.get(Stage(entry.changes["stage"][1]))
         if milestone:
             Mistake.objects.filter(pk=mistake.pk).update(**{milestone: when})
+        # What a move wrote beside its stage change (the thanks at closing) is dated with it.
+        written_after = mistake.timeline.filter(pk__gt=entry.pk).exclude(
+            kind=TimelineEntry.Kind.STAGE
+        )
+        next_step = steps[number].pk if number < len(steps) else None
+        if next_step is not None:
+            written_after = written_after.filter(pk__lt=next_step)
+        written_after.filter(pk__gt=told_before).update(at=when, recorded_at=when)

@@ -209,3 +209,10 @@ def test_the_page_of_a_mistake_moved_on_says_what_was_not_recorded(client, repor
         assert recorded in moved_on
     for prompt in ("No contributing factor yet", "No options yet", "No actions yet"):
         assert prompt not in moved_on
+    assert "No effectiveness check yet" in moved_on  # still to agree before it is monitored
+
+    stages.move(mistake, Stage.CLOSED, actor=responder, reason="a one-off")
+
+    closed = client.get(mistake.get_absolute_url()).content.decode()
+    assert "No effectiveness check was recorded." in closed
+    assert "No effectiveness check yet" not in closed
