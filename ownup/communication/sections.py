@@ -32,6 +32,7 @@ def context(request: HttpRequest, mistake: Mistake) -> dict[str, Any]:
         "messages": messages,
         "audiences": services.audiences(),
         "findings": language.check_mistake(mistake),
+        "moved_on": mistake.has_reached(Stage.TOLD),
     }
 
 

@@ -195,6 +195,7 @@ def test_the_page_of_a_mistake_moved_on_says_what_was_not_recorded(client, repor
     assert "No contributing factor yet" in fresh
     assert "No options yet" in fresh
     assert "No actions yet" in fresh
+    assert "Nothing sent yet" in fresh
 
     stages.move(mistake, Stage.FIXED, actor=responder, reason="fixed in the same hour")
 
@@ -214,5 +215,7 @@ def test_the_page_of_a_mistake_moved_on_says_what_was_not_recorded(client, repor
     stages.move(mistake, Stage.CLOSED, actor=responder, reason="a one-off")
 
     closed = client.get(mistake.get_absolute_url()).content.decode()
+    assert "No message was recorded." in closed
+    assert "Nothing sent yet" not in closed
     assert "No effectiveness check was recorded." in closed
     assert "No effectiveness check yet" not in closed
