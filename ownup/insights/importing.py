@@ -29,7 +29,7 @@ from django.forms.utils import ErrorDict
 from django.utils import timezone
 
 from ownup.insights import totals
-from ownup.insights.bulk import cycle_collector_paused, insert_rows, next_ids
+from ownup.insights.bulk import cycle_collector_paused, insert_rows, log_copied_aside, next_ids
 from ownup.insights.models import ImportedRecord
 from ownup.organisation.models import Severity, Team
 from ownup.reporting.changes import mistakes_inserted
@@ -515,21 +515,24 @@ def import_records(
     form = ImportForm(Names.load())
     seen: set[str] = set()
     pending: list[_Valid] = []
-    for number, (candidate, checked) in enumerate(_checked(candidates, form), start=1):
-        if isinstance(checked, Skipped):
-            result.skipped.append(checked)
-        elif checked.key in seen:
-            result.skipped.append(Skipped(candidate.where, "already imported (twice in the input)"))
-        else:
-            seen.add(checked.key)
-            pending.append(checked)
-        if len(pending) >= BATCH:
+    with log_copied_aside() as committed:
+        for number, (candidate, checked) in enumerate(_checked(candidates, form), start=1):
+            if isinstance(checked, Skipped):
+                result.skipped.append(checked)
+            elif checked.key in seen:
+                twice = Skipped(candidate.where, "already imported (twice in the input)")
+                result.skipped.append(twice)
+            else:
+                seen.add(checked.key)
+                pending.append(checked)
+            if len(pending) >= BATCH:
+                _write(pending, result, source, actor)
+                committed()
+                pending = []
+            if number % BATCH == 0:
+                progress(BATCH)
+        if pending:
             _write(pending, result, source, actor)
-            pending = []
-        if number % BATCH == 0:
-            progress(BATCH)
-    if pending:
-        _write(pending, result, source, actor)
     progress(len(candidates) % BATCH)
     return result
 
