@@ -13,7 +13,7 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, models
 from django.db.backends.sqlite3.creation import DatabaseCreation as SQLiteCreation
 
 
@@ -80,6 +80,8 @@ def log_copied_aside(using: str = DEFAULT_DB_ALIAS) -> Iterator[Callable[[], Non
                     cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
                 if last:
                     return
+        except DatabaseError:
+            pass  # the copy waits for the first commit after the block, as it would have
         finally:
             connections[using].close()
 
