@@ -19,9 +19,10 @@ from rich.text import Text
 from typer.core import TyperGroup
 from typer.main import get_group
 
-# No command prints emoji codes: a ":name:" in a title is printed as it was typed.
-console = Console(emoji=False)
-errors = Console(stderr=True, emoji=False)
+# What a command prints is printed as it is: a "[x]" or a ":name:" in a title stays as typed.
+# Styled lines are built with ``markup``, which reads its template alone as Rich markup.
+console = Console(markup=False, emoji=False)
+errors = Console(stderr=True, markup=False, emoji=False)
 
 
 def markup(template: str, *values: object) -> Text:

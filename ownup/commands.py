@@ -19,7 +19,7 @@ RUNNING = "Running ownup"
 def migrate() -> None:
     """Create or update the database tables."""
     call_command("migrate", interactive=False, verbosity=0)
-    console.print(f"Database ready: {settings.DATABASES['default']['NAME']}", markup=False)
+    console.print(f"Database ready: {settings.DATABASES['default']['NAME']}")
 
 
 @app.command(rich_help_panel=RUNNING)

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import typer
 from rich.table import Table
-from rich.text import Text
 
 from ownup import postmortem
 from ownup.cli import acting_user, console, fail, fail_naming_options, markup, print_json
@@ -71,7 +70,7 @@ def tell(
             return
         console.print(markup("[bold]To:[/] {}", ", ".join(recipients) or "(nobody yet: add --to)"))
         console.print(markup("[bold]Subject:[/] {}\n", subject or drafted.subject), highlight=False)
-        console.print(body, highlight=False, markup=False, soft_wrap=True)
+        console.print(body, highlight=False, soft_wrap=True)
         _print_findings(language.check_text(body, "body"))
         console.print("Add --send to send it (and --to for each recipient).")
         return
@@ -134,7 +133,7 @@ def acks(
                 acknowledged = f"{r.acknowledged_at:%Y-%m-%d %H:%M}"
             else:
                 acknowledged = "not yet" if r.can_acknowledge else "—"
-            table.add_row(Text(r.label), Text(delivery), acknowledged)
+            table.add_row(r.label, delivery, acknowledged)
         console.print(table)
 
 
@@ -145,9 +144,7 @@ def lead(
     """Make someone the mistake's one communication lead."""
     user = acting_user()
     person = services.set_lead(get_mistake(user, mistake_id), username, actor=user)
-    console.print(
-        f"{person.get_full_name() or person.get_username()} leads communication.", markup=False
-    )
+    console.print(f"{person.get_full_name() or person.get_username()} leads communication.")
 
 
 def language_check(
@@ -177,7 +174,7 @@ def export_postmortem(mistake_id: int, fmt: str, output: Path | None) -> None:
         output.write_bytes(document.content)
     except OSError as error:
         fail(f"cannot write {output}: {error.strerror}")
-    console.print(f"Wrote {output} ({len(document.content):,} bytes).", markup=False)
+    console.print(f"Wrote {output} ({len(document.content):,} bytes).")
 
 
 PANEL = "Stage 6: tell everyone involved"

@@ -10,7 +10,6 @@ import typer
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from rich.table import Table
-from rich.text import Text
 
 from ownup.cli import acting_user, console, fail, markup, print_json
 from ownup.containment import services
@@ -43,8 +42,13 @@ def _when(value: datetime | None) -> str:
 def _said(action: ContainmentAction) -> None:
     if action.needs_approval:
         console.print(
-            f"Proposed containment [bold]#{action.pk}[/]: it cannot be undone, so someone other "
-            f"than you must approve it: ownup approve {action.mistake_id} {action.pk}",
+            markup(
+                "Proposed containment [bold]#{}[/]: it cannot be undone, so someone other "
+                "than you must approve it: ownup approve {} {}",
+                action.pk,
+                action.mistake_id,
+                action.pk,
+            ),
             highlight=False,
             soft_wrap=True,
         )
@@ -110,30 +114,27 @@ def show_containment(
     state = "contained" if record["contained"] else "not contained yet"
     console.print(f"{state} · contain by {_when(record['contain_by'])}")
     if record["overdue"]:
-        console.print("[red]Past the target time to contain.[/]")
+        console.print(markup("[red]Past the target time to contain.[/]"))
     if record["still_in_place_after_fix"]:
-        console.print("[yellow]A containment is still in place although the fix is in.[/]")
+        console.print(markup("[yellow]A containment is still in place although the fix is in.[/]"))
     table = Table("#", "what", "status", "can undo", "could harm", "remove by", box=None)
     for a in record["actions"]:
         status = a["status"] + (" · past removal date" if a["overdue_for_removal"] else "")
         table.add_row(
             str(a["id"]),
-            Text(a["what"]),
+            a["what"],
             status,
-            Text(a["rollback"]) if a["reversible"] else "no",
-            Text(a["could_harm"]),
+            a["rollback"] if a["reversible"] else "no",
+            a["could_harm"],
             _when(a["remove_by"]),
         )
     console.print(table if record["actions"] else "No containment actions yet.")
     for care in record["customer_care"]:
-        console.print(
-            f"For customers ({_when(care['at'])}): {care['text']}", highlight=False, markup=False
-        )
+        console.print(f"For customers ({_when(care['at'])}): {care['text']}", highlight=False)
     for step in record["support"] or []:
         console.print(
             f"Support offered by {step['offered_by']} ({_when(step['offered_at'])}) {step['note']}",
             highlight=False,
-            markup=False,
         )
 
 

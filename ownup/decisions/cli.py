@@ -5,7 +5,6 @@ from __future__ import annotations
 import typer
 from django.utils import timezone
 from rich.table import Table
-from rich.text import Text
 
 from ownup.cli import acting_user, console, fail, markup, print_json
 from ownup.decisions import services
@@ -45,10 +44,10 @@ def _ranking_table(mistake_id: int) -> None:
         table.add_row(
             str(row["rank"]),
             str(row["id"]),
-            Text(row["title"]),
+            row["title"],
             row["strength"],
             total,
-            Text(scores),
+            scores,
         )
     console.print(table if rows else f"No options for #{mistake.pk} yet.")
     if rows:
@@ -95,9 +94,7 @@ def add_option(
     if as_json:
         print_json(next(r for r in options_record(mistake) if r["id"] == option.pk))
         return
-    console.print(
-        f"Added option #{option.pk} to #{mistake.pk}: {option.title}", highlight=False, markup=False
-    )
+    console.print(f"Added option #{option.pk} to #{mistake.pk}: {option.title}", highlight=False)
 
 
 @options_app.command("score")
@@ -124,8 +121,8 @@ def list_criteria(as_json: bool = typer.Option(False, "--json", help="Print JSON
     table = Table("key", "criterion", "weight", "better", box=None)
     for c in records:
         table.add_row(
-            Text(c["key"]),
-            Text(c["name"]),
+            c["key"],
+            c["name"],
             str(c["weight"]),
             "lower" if c["lower_is_better"] else "higher",
         )
@@ -141,7 +138,7 @@ def set_weight(
 ) -> None:
     """Change how much a criterion counts in every ranking (admins)."""
     criterion = services.set_weight(key, weight, actor=acting_user())
-    console.print(f"{criterion.name} now weighs {criterion.weight}.", markup=False)
+    console.print(f"{criterion.name} now weighs {criterion.weight}.")
 
 
 def decide(
@@ -159,9 +156,7 @@ def decide(
     if as_json:
         print_json(decision_record(decision))
         return
-    console.print(
-        f"Chose {decision.option.title} for #{mistake.pk}.", highlight=False, markup=False
-    )
+    console.print(f"Chose {decision.option.title} for #{mistake.pk}.", highlight=False)
     if warning := services.strength_warning(mistake):
         console.print(markup("[yellow]Warning:[/] {}", warning), highlight=False)
 
@@ -183,7 +178,6 @@ def show_decision(
         console.print(
             f"{when} {d['decided_by'] or '—'} chose {d['option']}: {d['rationale']}",
             highlight=False,
-            markup=False,
         )
     if record["warning"]:
         console.print(markup("[yellow]Warning:[/] {}", record["warning"]), highlight=False)

@@ -76,17 +76,17 @@ def list_actions(
         return
     table = Table("#", "action", "kind", "strength", "owner", "due", "status", box=None)
     for action in found:
-        status = action.get_status_display()
+        status = Text(action.get_status_display())
         if action.is_verified:
-            status += " · verified"
+            status.append(" · verified")
         elif action.is_overdue():
-            status = f"[red]{status} · overdue[/]"
+            status = markup("[red]{} · overdue[/]", status)
         table.add_row(
             str(action.pk),
-            Text(action.title),
+            action.title,
             action.kind,
             action.strength,
-            Text(action.owner.get_username()),
+            action.owner.get_username(),
             f"{action.due_date:%Y-%m-%d}",
             status,
         )
@@ -94,7 +94,7 @@ def list_actions(
     if warning := services.strength_warning(mistake):
         console.print(markup("[yellow]warning:[/] {}", warning), highlight=False)
     if needs := services.fix_needs(mistake):
-        console.print(f"Not fixed yet: {needs}.", highlight=False, markup=False)
+        console.print(f"Not fixed yet: {needs}.", highlight=False)
 
 
 @actions.command("start")
@@ -115,9 +115,7 @@ def done(
     action = services.complete_action(services.get_action(user, action_id), evidence, actor=user)
     console.print(f"Action #{action.pk} is done.")
     if needs := services.fix_needs(action.mistake):
-        console.print(
-            f"#{action.mistake_id} is not fixed yet: {needs}.", highlight=False, markup=False
-        )
+        console.print(f"#{action.mistake_id} is not fixed yet: {needs}.", highlight=False)
     else:
         console.print(
             f"Every action of #{action.mistake_id} is done: 'ownup move {action.mistake_id} fixed'."
@@ -132,7 +130,7 @@ def verify(
     """Verify a done action: you checked its evidence."""
     user = acting_user()
     action = services.verify_action(services.get_action(user, action_id), actor=user, note=note)
-    console.print(f"Action #{action.pk} is verified by {user.get_username()}.", markup=False)
+    console.print(f"Action #{action.pk} is verified by {user.get_username()}.")
 
 
 @actions.command("cancel")

@@ -9,7 +9,6 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from rich.text import Text
 
 from ownup.cli import acting_user, console, errors, fail, markup, print_json
 from ownup.commands import RUNNING
@@ -73,7 +72,7 @@ def show_stats(
     for breakdown in figures.breakdowns:
         table = Table("", "mistakes", box=None, title=breakdown.label)
         for name, total in breakdown.totals.items():
-            table.add_row(Text(name), str(total))
+            table.add_row(name, str(total))
         console.print(table if breakdown.totals else f"{breakdown.label}: none")
 
 
@@ -140,9 +139,7 @@ def import_file(
         )
         # The invalid ones are for the person to fix; those already imported only to count.
         for skipped in result.invalid[:INVALID_SHOWN]:
-            console.print(
-                f"  skipped {skipped.where}: {skipped.reason}", highlight=False, markup=False
-            )
+            console.print(f"  skipped {skipped.where}: {skipped.reason}", highlight=False)
         if len(result.invalid) > INVALID_SHOWN:
             console.print(
                 f"  and {len(result.invalid) - INVALID_SHOWN} more invalid (--json lists them all)",
@@ -191,7 +188,7 @@ def export(
         output.write_text(text, encoding="utf-8")
     except OSError as error:
         fail(f"{output}: {error.strerror}")
-    console.print(f"Exported {len(mistakes)} mistakes to {output}.", highlight=False, markup=False)
+    console.print(f"Exported {len(mistakes)} mistakes to {output}.", highlight=False)
 
 
 def make_backup(
@@ -202,9 +199,7 @@ def make_backup(
         backup.backup(file)
     except ValueError as error:
         fail(str(error))
-    console.print(
-        f"Backed up to {file} ({file.stat().st_size:,} bytes).", highlight=False, markup=False
-    )
+    console.print(f"Backed up to {file} ({file.stat().st_size:,} bytes).", highlight=False)
 
 
 def restore(
@@ -219,7 +214,7 @@ def restore(
         backup.restore(file, replace=replace)
     except (ValueError, DeserializationError, DatabaseError) as error:
         fail(f"not restored: {str(error).splitlines()[0]}")
-    console.print(f"Restored from {file}.", highlight=False, markup=False)
+    console.print(f"Restored from {file}.", highlight=False)
 
 
 ORGANISATION = "The organisation"

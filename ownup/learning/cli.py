@@ -39,7 +39,7 @@ def search(
         print_json([services.hit_record(hit) for hit in hits])
         return
     if not hits:
-        console.print(f"Nothing found for {words!r}.", highlight=False, markup=False)
+        console.print(f"Nothing found for {words!r}.", highlight=False)
         return
     table = Table("#", "mistake", "stage", "where it matched", box=None)
     for hit in hits:

@@ -99,7 +99,6 @@ def add(
         f"Check #{check.pk} agreed for #{mistake.pk}: {check.name} "
         f"({check.get_kind_display()}, {check.schedule_text}, {check.window_days}-day window)",
         highlight=False,
-        markup=False,
     )
 
 
@@ -128,19 +127,19 @@ def list_checks(
         runs = services.runs_for_chart(check, 30)
         table.add_row(
             str(check.pk),
-            Text(check.name),
+            check.name,
             check.get_kind_display(),
-            Text(check.schedule_text),
+            check.schedule_text,
             _marks(runs) or "—",
             verdict.label,
         )
     console.print(table)
-    console.print(f"Overall: [bold]{evaluation.overall}[/]")
+    console.print(markup("Overall: [bold]{}[/]", evaluation.overall))
 
 
-def _marks(runs: list[CheckRun]) -> str:
-    return "".join(
-        f"[{OUTCOME_STYLE[Outcome(r.outcome)]}]{MARKS[Outcome(r.outcome)]}[/]" for r in runs
+def _marks(runs: list[CheckRun]) -> Text:
+    return Text.assemble(
+        *((MARKS[Outcome(r.outcome)], OUTCOME_STYLE[Outcome(r.outcome)]) for r in runs)
     )
 
 
@@ -207,10 +206,10 @@ def close(
         )
         return
     how = "verified effective" if closure.verified else f"without verification: {reason}"
-    console.print(f"#{mistake.pk} is closed, {how}.", highlight=False, markup=False)
+    console.print(f"#{mistake.pk} is closed, {how}.", highlight=False)
     if closure.thanked:
         thanked = services.and_list(closure.thanked)
-        console.print(f"Thank you, {thanked}.", highlight=False, markup=False)
+        console.print(f"Thank you, {thanked}.", highlight=False)
     console.print(f"The lesson is in the library ({timezone.localdate():%Y-%m-%d}).")
 
 

@@ -7,7 +7,6 @@ from typing import Any
 import typer
 from django.utils.text import slugify
 from rich.table import Table
-from rich.text import Text
 
 from ownup.cli import console, fail, print_json
 from ownup.organisation import services
@@ -43,7 +42,7 @@ def create_user(
         )
     except ValueError as error:
         fail(str(error))
-    console.print(f"Created {user.get_username()}{' (admin)' if admin else ''}.", markup=False)
+    console.print(f"Created {user.get_username()}{' (admin)' if admin else ''}.")
 
 
 @users.command("list")
@@ -69,11 +68,11 @@ def list_users(as_json: bool = typer.Option(False, "--json", help="Print JSON.")
     table = Table("username", "name", "email", "admin", "teams", box=None)
     for row in rows:
         table.add_row(
-            Text(row["username"]),
-            Text(row["name"]),
-            Text(row["email"]),
+            row["username"],
+            row["name"],
+            row["email"],
             "yes" if row["admin"] else "",
-            Text(", ".join(f"{t} ({r})" for t, r in row["teams"].items())),
+            ", ".join(f"{t} ({r})" for t, r in row["teams"].items()),
         )
     console.print(table)
 
@@ -89,7 +88,7 @@ def create_team(
     if Team.objects.filter(slug=slug).exists():
         fail(f"a team {slug!r} already exists")
     Team.objects.create(name=name, slug=slug, email=email)
-    console.print(f"Created team {name} ({slug}).", markup=False)
+    console.print(f"Created team {name} ({slug}).")
 
 
 @teams.command("add")
@@ -103,7 +102,7 @@ def add_member(
     if found is None:
         fail(f"no team {team!r} (see 'ownup team list')")
     services.join_team(services.find_user(username), found, role)
-    console.print(f"{username} is a {role.value} of {found.name}.", markup=False)
+    console.print(f"{username} is a {role.value} of {found.name}.")
 
 
 @teams.command("list")
@@ -118,7 +117,7 @@ def list_teams(as_json: bool = typer.Option(False, "--json", help="Print JSON.")
         return
     table = Table("slug", "name", "members", box=None)
     for row in rows:
-        table.add_row(Text(row["slug"]), Text(row["name"]), str(row["members"]))
+        table.add_row(row["slug"], row["name"], str(row["members"]))
     console.print(table)
 
 
@@ -128,9 +127,9 @@ def create_token(
 ) -> None:
     """Create an API token for a user and print it once."""
     token, secret = services.issue_token(services.find_user(username), name)
-    console.print(secret, highlight=False, soft_wrap=True, markup=False)
+    console.print(secret, highlight=False, soft_wrap=True)
     errors_hint = f"Token {token.pk} for {username}: keep it now, it is not shown again."
-    console.print(errors_hint, style="dim", highlight=False, markup=False)
+    console.print(errors_hint, style="dim", highlight=False)
 
 
 @tokens.command("list")
@@ -154,9 +153,9 @@ def list_tokens(as_json: bool = typer.Option(False, "--json", help="Print JSON."
     for row in rows:
         table.add_row(
             str(row["id"]),
-            Text(row["user"]),
-            Text(row["name"]),
-            Text(row["ends_with"]),
+            row["user"],
+            row["name"],
+            row["ends_with"],
             str(row["last_used_at"] or "never"),
         )
     console.print(table)

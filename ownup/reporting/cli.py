@@ -8,7 +8,6 @@ from typing import Any
 import typer
 from django.utils import timezone
 from rich.table import Table
-from rich.text import Text
 
 from ownup.cli import acting_user, console, errors, fail, markup, print_json
 from ownup.reporting import services, stages
@@ -78,10 +77,12 @@ def report(
         return
     record = mistake_record(mistake)
     console.print(markup("Reported [bold]#{}[/]: {}", mistake.pk, mistake.title), highlight=False)
-    console.print(record["url"], style="link " + record["url"], markup=False)
+    console.print(record["url"], style="link " + record["url"])
     facts = services.disclosure(mistake)
     if facts.self_disclosed:
-        console.print("[green]Self-disclosed: reported before anyone else found it. Thank you.[/]")
+        console.print(
+            markup("[green]Self-disclosed: reported before anyone else found it. Thank you.[/]")
+        )
     if facts.minutes_to_report is not None:
         console.print(f"From noticing to reporting: {facts.minutes_to_report} min")
 
@@ -108,10 +109,10 @@ def list_mistakes(
     for m in chosen:
         table.add_row(
             str(m.pk),
-            Text(m.title),
+            m.title,
             m.get_stage_display(),
-            Text(str(m.severity)),
-            Text(str(m.team or "—")),
+            str(m.severity),
+            str(m.team or "—"),
             _when(m.reported_at),
         )
     console.print(table if chosen else "No mistakes to show.")
@@ -140,11 +141,9 @@ def show(
         print_json(record)
         return
     console.print(markup("[bold]#{} {}[/]", mistake.pk, mistake.title), highlight=False)
-    console.print(
-        f"{mistake.get_stage_display()} · {mistake.severity} · {record['url']}", markup=False
-    )
+    console.print(f"{mistake.get_stage_display()} · {mistake.severity} · {record['url']}")
     if mistake.description:
-        console.print(mistake.description, highlight=False, markup=False)
+        console.print(mistake.description, highlight=False)
     facts = Table(box=None, show_header=False)
     for label, value in [
         ("happened", _when(mistake.occurred_at)),
@@ -156,13 +155,13 @@ def show(
         ("team", record["team"] or "—"),
         ("tags", ", ".join(record["tags"]) or "—"),
     ]:
-        facts.add_row(label, Text(value))
+        facts.add_row(label, value)
     console.print(facts)
-    console.print(f"[bold]Next step:[/] {record['next_step']}")
-    console.print("[bold]Timeline[/]")
+    console.print(markup("[bold]Next step:[/] {}", record["next_step"]))
+    console.print(markup("[bold]Timeline[/]"))
     for entry in mistake.timeline.select_related("actor"):
         who = f" · {entry.actor.get_username()}" if entry.actor else ""
-        console.print(f"  {_when(entry.at)}  {entry.text}{who}", highlight=False, markup=False)
+        console.print(f"  {_when(entry.at)}  {entry.text}{who}", highlight=False)
 
 
 def move(

@@ -9,7 +9,6 @@ from typing import Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from rich.text import Text
 
 from ownup.cli import acting_user, console, fail, markup, print_json
 from ownup.reporting.services import get_mistake
@@ -65,7 +64,7 @@ def import_file(
             {"created": result.created, "updated": result.updated, "unchanged": result.unchanged}
         )
         return
-    console.print(f"Imported {name}: {result.summary()}.", highlight=False, markup=False)
+    console.print(f"Imported {name}: {result.summary()}.", highlight=False)
 
 
 @catalog_app.command("export")
@@ -85,7 +84,7 @@ def export_file(
             transfer.export_catalog(fmt, out)
     except OSError as error:
         fail(f"cannot write {output}: {error.strerror}")
-    console.print(f"Exported the catalogue to {output}.", highlight=False, markup=False)
+    console.print(f"Exported the catalogue to {output}.", highlight=False)
 
 
 @catalog_app.command("list")
@@ -104,7 +103,7 @@ def list_entities(
     table = Table("key", "name", "kind", "owners", box=None)
     for e in found:
         owners = ", ".join(u.username for u in e.owners.all())
-        table.add_row(Text(e.key), Text(e.name), Text(e.kind.name), Text(owners))
+        table.add_row(e.key, e.name, e.kind.name, owners)
     console.print(table if found else "No entities to show.")
 
 
@@ -124,8 +123,8 @@ def show_entity(
         markup("[bold]{}[/] ({}) · {}", entity.name, entity.kind, entity.key), highlight=False
     )
     if entity.description:
-        console.print(entity.description, highlight=False, markup=False)
-    console.print("owners: " + (", ".join(record["owners"]) or "nobody yet"), markup=False)
+        console.print(entity.description, highlight=False)
+    console.print("owners: " + (", ".join(record["owners"]) or "nobody yet"))
     for r in record["relations"]:
         console.print(
             markup("  [dim]#{}[/] {} [italic]{}[/] {}", r["id"], r["from"], r["type"], r["to"])
@@ -147,9 +146,7 @@ def add_entity(
     if owner:
         data["owners"] = owner
     entity = catalog.create_entity(data, actor=acting_user())
-    console.print(
-        f"Added {entity.name} ({entity.kind}) as {entity.key}.", highlight=False, markup=False
-    )
+    console.print(f"Added {entity.name} ({entity.kind}) as {entity.key}.", highlight=False)
 
 
 @catalog_app.command("relate")
@@ -165,10 +162,10 @@ def relate(
     if remove:
         found = catalog.find_relation(source_entity, relation, target_entity)
         catalog.unrelate(found.pk, actor=user)
-        console.print(f"Removed: {found}.", highlight=False, markup=False)
+        console.print(f"Removed: {found}.", highlight=False)
         return
     created = catalog.relate(source_entity, relation, target_entity, actor=user)
-    console.print(f"Related: {created}.", highlight=False, markup=False)
+    console.print(f"Related: {created}.", highlight=False)
 
 
 @catalog_app.command("kinds")
@@ -178,9 +175,9 @@ def kinds() -> None:
     from ownup.understanding.models import EntityKind, RelationType
 
     console.print(markup("[bold]kinds:[/] {}", ", ".join(k.name for k in EntityKind.objects.all())))
-    console.print("[bold]relation types:[/]")
+    console.print(markup("[bold]relation types:[/]"))
     for t in RelationType.objects.all():
-        console.print(f"  {t.name} (impact flows {t.flows})", highlight=False, markup=False)
+        console.print(f"  {t.name} (impact flows {t.flows})", highlight=False)
     categories = ", ".join(c.name for c in services.categories())
     console.print(markup("[bold]factor categories:[/] {}", categories))
 
@@ -204,9 +201,7 @@ def touch(
     mistake = get_mistake(user, mistake_id)
     if entity and remove:
         services.remove_touch_point(mistake, entity, actor=user)
-        console.print(
-            f"Removed the touch point {entity} from #{mistake.pk}.", highlight=False, markup=False
-        )
+        console.print(f"Removed the touch point {entity} from #{mistake.pk}.", highlight=False)
     elif entity:
         existing = {t.entity.key for t in services.touch_points(mistake)}
         if catalog.get_entity(entity).key in existing and impact:
@@ -217,7 +212,6 @@ def touch(
             console.print(
                 f"{point.entity.name} is a touch point of #{mistake.pk}.",
                 highlight=False,
-                markup=False,
             )
     points = services.touch_points(mistake)
     if as_json:
@@ -227,10 +221,10 @@ def touch(
         table = Table("entity", "kind", "impact", "owners", box=None)
         for t in points:
             table.add_row(
-                Text(t.entity.key),
-                Text(t.entity.kind.name),
-                Text(t.impact),
-                Text(", ".join(u.username for u in t.entity.owners.all())),
+                t.entity.key,
+                t.entity.kind.name,
+                t.impact,
+                ", ".join(u.username for u in t.entity.owners.all()),
             )
         console.print(table if points else f"#{mistake.pk} has no touch points yet.")
 
@@ -253,10 +247,10 @@ def implications(
     depth = services.check_depth(depth)
     for ref in accept:
         decided = services.decide(mistake, ref, "accepted", actor=user)
-        console.print(f"Accepted {decided.name}.", highlight=False, markup=False)
+        console.print(f"Accepted {decided.name}.", highlight=False)
     for ref in dismiss:
         decided = services.decide(mistake, ref, "dismissed", actor=user)
-        console.print(f"Dismissed {decided.name}.", highlight=False, markup=False)
+        console.print(f"Dismissed {decided.name}.", highlight=False)
     if (accept or dismiss) and not as_json:
         return
     found = services.implications(mistake, depth)
@@ -275,12 +269,7 @@ def implications(
         return
     table = Table("ref", "proposal", "steps", "path", *(["decision"] if show_all else []), box=None)
     for p in shown:
-        row: list[Text | str] = [
-            Text(p.ref),
-            Text(f"{p.name} ({p.kind})"),
-            str(p.distance),
-            Text(p.path_text),
-        ]
+        row = [p.ref, f"{p.name} ({p.kind})", str(p.distance), p.path_text]
         table.add_row(*row, *([p.decision or "open"] if show_all else []))
     if shown:
         console.print(table)
@@ -288,7 +277,7 @@ def implications(
     else:
         console.print(f"Nothing open to decide within {depth} steps.")
     if found.truncated:
-        console.print("[yellow]The walk stopped at its limit; try a smaller --depth.[/]")
+        console.print(markup("[yellow]The walk stopped at its limit; try a smaller --depth.[/]"))
 
 
 def factor(
@@ -306,9 +295,7 @@ def factor(
         console.print(f"Removed factor #{remove}.")
     elif category:
         added = services.add_factor(mistake, category, text, actor=user)
-        console.print(
-            f"Added factor #{added.pk} ({added.category}).", highlight=False, markup=False
-        )
+        console.print(f"Added factor #{added.pk} ({added.category}).", highlight=False)
     found = services.factors(mistake)
     if as_json:
         print_json([services.factor_record(f) for f in found])
@@ -337,7 +324,7 @@ def why(
         print_json([{"position": w.position, "answer": w.answer} for w in chain])
         return
     for w in chain:
-        console.print(f"  {w.position}. Why? {w.answer}", highlight=False, markup=False)
+        console.print(f"  {w.position}. Why? {w.answer}", highlight=False)
     if not chain:
         console.print(f"#{mistake.pk} has no whys yet.")
 
@@ -397,15 +384,15 @@ def understanding(
     for k, v in record["problem"].items():
         if v:
             console.print(markup("[bold]{}:[/] {}", k.replace("_", " "), v), highlight=False)
-    console.print("[bold]Touch points[/]")
+    console.print(markup("[bold]Touch points[/]"))
     for t in record["touch_points"]:
-        console.print(f"  {t['name']} ({t['kind']}): {t['impact']}", highlight=False, markup=False)
-    console.print("[bold]Contributing factors[/]")
+        console.print(f"  {t['name']} ({t['kind']}): {t['impact']}", highlight=False)
+    console.print(markup("[bold]Contributing factors[/]"))
     for f in record["contributing_factors"]:
-        console.print(f"  {f['category']}: {f['text']}", highlight=False, markup=False)
-    console.print("[bold]Five whys[/]")
+        console.print(f"  {f['category']}: {f['text']}", highlight=False)
+    console.print(markup("[bold]Five whys[/]"))
     for w in record["whys"]:
-        console.print(f"  {w['position']}. {w['answer']}", highlight=False, markup=False)
+        console.print(f"  {w['position']}. {w['answer']}", highlight=False)
     if record["people_to_involve"]:
         people = ", ".join(record["people_to_involve"])
         console.print(markup("[bold]People to involve:[/] {}", people))
