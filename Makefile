@@ -27,7 +27,7 @@ $(INSTALLED): pyproject.toml
 lint: install ## ruff and mypy
 	$(BIN)/ruff check ownup tests bench
 	$(BIN)/ruff format --check ownup tests bench
-	$(BIN)/mypy ownup
+	$(BIN)/mypy ownup bench
 
 browser: ## Debian's Chromium for the browser tests (never a downloaded browser)
 	@scripts/ensure-chromium

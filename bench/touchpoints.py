@@ -203,5 +203,5 @@ def run(quick: bool) -> list[Row]:
 if __name__ == "__main__":
     import sys
 
-    for row in run(quick="--quick" in sys.argv):
-        print(row)
+    for found in run(quick="--quick" in sys.argv):
+        print(found)

@@ -165,6 +165,34 @@ def matches(query: Query, *, limit: int, offset: int = 0) -> list[Match]:
         return [Match(int(row[0]), float(row[1])) for row in cursor.fetchall()]
 
 
+def shared_terms(query: Query, mistake_ids: Sequence[int]) -> dict[int, int]:
+    """How many of the query's terms each of these mistakes' documents holds (none: left out)."""
+    if not query.terms or not mistake_ids:
+        return {}
+    placeholders = ", ".join(["%s"] * len(mistake_ids))
+    if connection.vendor == "postgresql":
+        sql = (
+            "SELECT mistake_id, count(*) FROM learning_searchdocument, unnest(%s::text[]) term"
+            f" WHERE mistake_id IN ({placeholders})"
+            " AND document @@ plainto_tsquery('english', term) GROUP BY mistake_id"
+        )
+        params: list[Any] = [list(query.terms), *mistake_ids]
+    else:
+        one_term = (
+            "SELECT rowid FROM learning_search"
+            f" WHERE learning_search MATCH %s AND rowid IN ({placeholders})"
+        )
+        sql = (
+            "SELECT rowid, count(*) FROM ("
+            + " UNION ALL ".join([one_term] * len(query.terms))
+            + ") GROUP BY rowid"
+        )
+        params = [p for term in query.terms for p in (Query.of(term).fts5(), *mistake_ids)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {int(mistake_id): int(count) for mistake_id, count in cursor.fetchall()}
+
+
 def highlights(query: Query, mistake_ids: Sequence[int]) -> dict[int, Highlight]:
     """The title with the matched words marked, and the best passage of the rest."""
     if not query or not mistake_ids:

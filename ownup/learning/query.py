@@ -131,6 +131,11 @@ class Query:
     excluded: tuple[str, ...] = ()
     terms: tuple[str, ...] = field(default=())
 
+    @classmethod
+    def of(cls, term: str) -> Query:
+        """A query for one term alone."""
+        return cls(groups=((term,),), terms=(term,))
+
     def __bool__(self) -> bool:
         return bool(self.groups)
 

@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from math import ceil
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
@@ -32,6 +33,11 @@ MAX_RESULTS = 100
 # nearly always suffices; a person who sees few of them gets further, larger rounds.
 OVERFETCH = 10
 MAX_ROUNDS = 8
+# A mistake is like another when its record holds a fair share of the other's telling words, as
+# search engines' "more like this" asks: one common word in both ("shared", "change") is not a
+# likeness. Counted in words, so it holds alike for both engines and for a library of any size.
+SIMILAR_SHARE = 0.3
+SIMILAR_AT_LEAST = 3
 
 
 @dataclass(frozen=True)
@@ -57,21 +63,28 @@ def search(user: AnyUser, text: str, *, limit: int = 20) -> list[Hit]:
     return _hits(user, query, limit=limit)
 
 
-def similar_to_text(
-    user: AnyUser, text: str, *, limit: int = 5, exclude: int | None = None
-) -> list[Hit]:
+def similar_to_text(user: AnyUser, text: str, *, limit: int = 5) -> list[Hit]:
     """Mistakes this person may see that share the telling words of a text, closest first."""
     query = any_of(text)
     if not query:
         return []
-    return _hits(user, query, limit=limit, exclude=exclude, with_outcomes=True)
+    return _hits(user, query, limit=limit, with_outcomes=True)
 
 
 def similar_to_mistake(user: AnyUser, mistake: Mistake, *, limit: int = 5) -> list[Hit]:
     """Mistakes like this one: by its words, and by meaning when embeddings are stored."""
     tags = " ".join(t.name for t in mistake.tags.all())
-    text = f"{mistake.title} {tags} {' '.join(mistake.description.split()[:60])}"
-    by_words = similar_to_text(user, text, limit=limit, exclude=mistake.pk)
+    query = any_of(f"{mistake.title} {tags} {' '.join(mistake.description.split()[:60])}")
+    by_words: list[Hit] = []
+    if query:
+        by_words = _hits(
+            user,
+            query,
+            limit=limit,
+            exclude=mistake.pk,
+            with_outcomes=True,
+            sharing=_words_to_share(len(query.terms)),
+        )
     neighbours = semantic.neighbours(mistake.pk, visible(user), limit=limit)
     if not neighbours:
         return by_words
@@ -90,6 +103,10 @@ def similar_to_mistake(user: AnyUser, mistake: Mistake, *, limit: int = 5) -> li
     return [known[pk] for pk in chosen if pk in known]
 
 
+def _words_to_share(telling_words: int) -> int:
+    return min(telling_words, max(SIMILAR_AT_LEAST, ceil(SIMILAR_SHARE * telling_words)))
+
+
 def _hits(
     user: AnyUser,
     query: Query,
@@ -97,7 +114,9 @@ def _hits(
     limit: int,
     exclude: int | None = None,
     with_outcomes: bool = False,
+    sharing: int = 1,
 ) -> list[Hit]:
+    """The best matches this person may see; those holding at least ``sharing`` of its terms."""
     batch = limit + OVERFETCH
     chosen: list[index.Match] = []
     mistakes: dict[int, Mistake] = {}
@@ -105,6 +124,9 @@ def _hits(
     for _ in range(MAX_ROUNDS):
         candidates = index.matches(query, limit=batch, offset=offset)
         ids = [c.mistake_id for c in candidates if c.mistake_id != exclude]
+        if sharing > 1:
+            shared = index.shared_terms(query, ids)
+            ids = [pk for pk in ids if shared.get(pk, 0) >= sharing]
         # Visibility and the records in one question: only what this person may see comes back.
         found = visible(user).filter(pk__in=ids).select_related("severity", "team").order_by()
         mistakes.update((m.pk, m) for m in found)

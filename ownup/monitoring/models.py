@@ -196,8 +196,10 @@ class Lesson(models.Model):
         return self.learned[:80]
 
     def outcome_text(self) -> str:
-        """Beside a similar mistake in the library: what was learned and what to do."""
-        return " · ".join(part for part in (self.learned, self.advice) if part)
+        """Beside a similar mistake in the library: what was learned, then what to do, read on
+        as sentences of one paragraph."""
+        parts = [part.strip() for part in (self.learned, self.advice) if part.strip()]
+        return " ".join(part if part[-1] in ".!?…" else f"{part}." for part in parts)
 
 
 class Closure(models.Model):

@@ -107,12 +107,12 @@ def test_the_library_shows_the_latest_lessons_of_what_each_person_may_see(
     hidden = report("Payroll sent to the wrong bank", by=reporter, confidentiality="restricted")
     for mistake, learned in ((seen, "Prices need a date"), (hidden, "Payroll needs two eyes")):
         Mistake.objects.filter(pk=mistake.pk).update(stage=Stage.CLOSED, closed_at=timezone.now())
-        Lesson.objects.create(mistake=mistake, learned=learned, advice="Check it")
+        Lesson.objects.create(mistake=mistake, learned=learned, advice="Check it!")
 
     client.force_login(outsider)
     page = client.get("/library/").content.decode()
     assert "What we learned" in page
-    assert "Prices need a date · Check it" in page
+    assert "Prices need a date. Check it!" in page  # one paragraph, read as sentences
     assert "Payroll" not in page
     client.force_login(reporter)
     assert "Payroll needs two eyes" in client.get("/library/").content.decode()

@@ -42,6 +42,37 @@ def test_similar_mistakes_of_a_mistake_leave_it_out(report, reporter):
     assert [hit.mistake for hit in similar] == [second]
 
 
+def test_one_shared_word_does_not_make_a_mistake_similar(report, reporter):
+    outage = report(
+        "A deploy on Friday broke checkout for 25 minutes",
+        by=reporter,
+        description="A configuration change shipped without the new payment keys.",
+        tags=["checkout", "deploy"],
+    )
+    alike = report(
+        "A deploy on Monday broke checkout for an hour",
+        by=reporter,
+        description="The payment keys were missing from the new configuration.",
+        tags=["checkout"],
+    )
+    invoices = report(
+        "Sent the March invoices with last year's prices",
+        by=reporter,
+        description="Paused the automatic payment reminders until the prices were right.",
+        tags=["billing"],
+    )
+    credit_notes = report(
+        "Credit notes used a change of VAT rate too early", by=reporter, tags=["billing"]
+    )
+
+    similar = services.similar_to_mistake(reporter, outage)
+
+    assert [hit.mistake for hit in similar] == [alike]
+    # The same words typed as a new title still find every mistake that shares one of them.
+    typed = services.similar_to_text(reporter, "payment change")
+    assert {hit.mistake for hit in typed} == {outage, alike, invoices, credit_notes}
+
+
 def test_records_of_other_apps_join_the_index_and_show_what_fixed_it(
     report, reporter, notes_as_a_source
 ):
