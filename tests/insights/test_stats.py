@@ -108,6 +108,19 @@ def test_dashboard_page_for_an_outsider_leaves_out_the_restricted_one(history, c
     assert client.get("/dashboard/?start=nonsense").status_code == 200
 
 
+@time_machine.travel(NOW, tick=False)
+def test_hours_of_two_days_or_more_are_also_said_in_days(reporter, client):
+    with time_machine.travel(NOW - timedelta(days=10), tick=False):
+        slow = _report(reporter, "Invoices sent with old prices", team="billing")
+    with time_machine.travel(NOW - timedelta(days=7), tick=False):
+        stages.move(slow, "contained", actor=reporter, reason="stopped the run")
+    client.force_login(reporter)
+    text = client.get("/dashboard/?months=3").content.decode()
+    assert '72 <small>hours</small> <small class="muted">(about 3 days)</small>' in text
+    # Under two days, hours alone: the noticing-to-reporting figure has none to give.
+    assert "(about 0 days)" not in text
+
+
 @pytest.mark.browser
 def test_dashboard_draws_its_charts(browser_page, reporter, history):
     login(browser_page, reporter)
