@@ -57,6 +57,91 @@ def test_the_markdown_tells_the_whole_story_in_stage_order(story, responder):
     assert "secret-customer" not in text  # a postmortem names no recipient
 
 
+@pytest.fixture
+def whole_story(story, responder, manager):
+    """The story told through every stage, with the records a postmortem must leave out."""
+    from django.utils import timezone
+
+    from ownup.containment.models import ContainmentAction, CustomerCare, SupportStep
+    from ownup.decisions import services as decisions
+    from ownup.monitoring.models import Closure, EffectivenessCheck, Kind, Lesson
+    from ownup.understanding import services as understanding
+    from ownup.understanding.models import Entity, EntityKind, JustCulture
+
+    ContainmentAction.objects.create(
+        mistake=story, what="Paused the April invoice run", could_harm="Cash comes in later",
+        rollback="Resume the run", agreed_by="Ada, billing manager", status="taken",
+        taken_at=timezone.now(), author=responder,
+    )  # fmt: skip
+    CustomerCare.objects.create(mistake=story, text="Called the five largest customers")
+    SupportStep.objects.create(mistake=story, offered_by=manager, note="Talked over coffee")
+    understanding.save_analysis(
+        story, {"what": "Invoices used old prices", "escape_point": "invoice review"},
+        actor=responder,
+    )  # fmt: skip
+    entity = Entity.objects.create(
+        key="invoicing", name="Invoicing system", kind=EntityKind.objects.get_or_create(
+            name="system")[0],
+    )  # fmt: skip
+    understanding.add_touch_point(story, entity.key, "Ran 214 invoices", actor=responder)
+    understanding.add_factor(story, "process", "The price list has no date", actor=responder)
+    understanding.add_why(story, "The import kept the old list", actor=responder)
+    JustCulture.objects.create(mistake=story, classification="human_error", note="A slip")
+    option = decisions.add_option(
+        story, actor=responder, title="Date the price list", strength="strong", scores={"risk": 1}
+    )
+    decisions.decide(story, actor=responder, option_id=option.pk, rationale="It stops the run")
+    EffectivenessCheck.objects.create(
+        mistake=story, kind=Kind.HTTP, name="The run refuses an old list", interval_minutes=60,
+        config={"url": "https://ops.example/check?token=s3cret"}, baseline="214 wrong invoices",
+    )  # fmt: skip
+    Lesson.objects.create(mistake=story, learned="Lists need a date", advice="Date every list")
+    Closure.objects.create(mistake=story, verified=True, thanked=["Bo Jensen", "Ada Lovelace"])
+    story.closed_at = timezone.now()
+    story.save(update_fields=["closed_at"])
+    return story
+
+
+def test_the_postmortem_tells_every_stage_and_keeps_private_records_out(whole_story, responder):
+    text = postmortem.markdown(whole_story, responder)
+    headings = [line for line in text.splitlines() if line.startswith("## ")]
+    assert headings == [
+        "## What happened",
+        "## Containment",
+        "## Understanding: the whole picture",
+        "## Decision: the options weighed",
+        "## The real fix",
+        "## Who was told",
+        "## Monitoring: does the fix hold?",
+        "## What we learned",
+        "## Timeline",
+    ]
+    for told in [
+        "**Paused the April invoice run** (taken",
+        "Could harm: Cash comes in later",
+        "Called the five largest customers",
+        "- **What:** Invoices used old prices",
+        "- **Escape point:** invoice review",
+        "- **Invoicing system** (system): Ran 214 invoices",
+        "- process: The price list has no date",
+        "1. The import kept the old list",
+        "**Chosen: Date the price list** (strong)",
+        "Why: It stops the run",
+        "**The run refuses an old list** (HTTP probe, every hour",
+        "Baseline: 214 wrong invoices",
+        "- **What we learned:** Lists need a date",
+        "Thanks to Bo Jensen and Ada Lovelace",
+    ]:
+        assert told in text, told
+    # Support for the person, the just-culture record and a check's address stay out.
+    for private in ["Talked over coffee", "A slip", "human", "s3cret", "ops.example"]:
+        assert private not in text, private
+    html = postmortem.html(whole_story, responder)
+    assert "<h2>Decision: the options weighed</h2>" in html
+    for private in ["Talked over coffee", "A slip", "s3cret"]:
+        assert private not in html
+
+
 def test_html_and_pdf_downloads_from_the_page(story, responder, outsider, reporter):
     client = Client()
     client.force_login(responder)

@@ -1,0 +1,28 @@
+"""Containment's part of the postmortem: the quick fixes, their risks and undoing, and what was
+done for the customers at once.
+
+The support offered to the person who made the mistake stays out: it is private to them and
+their managers, and a postmortem travels further.
+"""
+
+from __future__ import annotations
+
+from django.template.loader import render_to_string
+
+from ownup.postmortem import PostmortemPart
+from ownup.reporting.models import Mistake, Stage
+from ownup.reporting.services import AnyUser
+
+
+def part(mistake: Mistake, viewer: AnyUser) -> PostmortemPart | None:
+    actions = list(mistake.containment_actions.select_related("taken_by", "removed_by"))
+    care = list(mistake.customer_care.select_related("by"))
+    if not actions and not care:
+        return None
+    context = {"mistake": mistake, "actions": actions, "care": care}
+    return PostmortemPart(
+        title="Containment",
+        stage=Stage.CONTAINED,
+        markdown=render_to_string("containment/postmortem/part.md", context),
+        html=render_to_string("containment/postmortem/part.html", context),
+    )
