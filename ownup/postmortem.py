@@ -43,6 +43,18 @@ class PostmortemPart:
     position: int = 0
     """The order of parts within one stage."""
 
+    @classmethod
+    def rendered(
+        cls, title: str, stage: Stage | None, template: str, context: dict[str, Any]
+    ) -> PostmortemPart:
+        """A part from one pair of templates: ``template`` + ``.md`` and + ``.html``."""
+        return cls(
+            title=title,
+            stage=stage,
+            markdown=render_to_string(f"{template}.md", context),
+            html=render_to_string(f"{template}.html", context),
+        )
+
     @property
     def order(self) -> tuple[int, int]:
         return (self.stage.order if self.stage else len(Stage), self.position)

@@ -5,8 +5,6 @@ Recipients appear as counts, not addresses: a postmortem travels further than th
 
 from __future__ import annotations
 
-from django.template.loader import render_to_string
-
 from ownup.communication import services
 from ownup.postmortem import PostmortemPart
 from ownup.reporting.models import Mistake, Stage
@@ -30,9 +28,6 @@ def part(mistake: Mistake, viewer: AnyUser) -> PostmortemPart | None:
             }
         )
     context = {"rows": rows, "lead": lead}
-    return PostmortemPart(
-        title="Who was told",
-        stage=Stage.TOLD,
-        markdown=render_to_string("communication/postmortem/part.md", context),
-        html=render_to_string("communication/postmortem/part.html", context),
+    return PostmortemPart.rendered(
+        "Who was told", Stage.TOLD, "communication/postmortem/part", context
     )

@@ -7,8 +7,6 @@ their managers, and a postmortem travels further.
 
 from __future__ import annotations
 
-from django.template.loader import render_to_string
-
 from ownup.postmortem import PostmortemPart
 from ownup.reporting.models import Mistake, Stage
 from ownup.reporting.services import AnyUser
@@ -20,9 +18,6 @@ def part(mistake: Mistake, viewer: AnyUser) -> PostmortemPart | None:
     if not actions and not care:
         return None
     context = {"mistake": mistake, "actions": actions, "care": care}
-    return PostmortemPart(
-        title="Containment",
-        stage=Stage.CONTAINED,
-        markdown=render_to_string("containment/postmortem/part.md", context),
-        html=render_to_string("containment/postmortem/part.html", context),
+    return PostmortemPart.rendered(
+        "Containment", Stage.CONTAINED, "containment/postmortem/part", context
     )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.template.loader import render_to_string
-
 from ownup.decisions import services
 from ownup.postmortem import PostmortemPart
 from ownup.reporting.models import Mistake, Stage
@@ -22,9 +20,6 @@ def part(mistake: Mistake, viewer: AnyUser) -> PostmortemPart | None:
         "earlier": decisions[:-1],
         "warning": services.strength_warning(mistake),
     }
-    return PostmortemPart(
-        title="Decision: the options weighed",
-        stage=Stage.DECIDED,
-        markdown=render_to_string("decisions/postmortem/part.md", context),
-        html=render_to_string("decisions/postmortem/part.html", context),
+    return PostmortemPart.rendered(
+        "Decision: the options weighed", Stage.DECIDED, "decisions/postmortem/part", context
     )

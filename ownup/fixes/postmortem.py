@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.template.loader import render_to_string
-
 from ownup.fixes import services
 from ownup.postmortem import PostmortemPart
 from ownup.reporting.models import Mistake, Stage
@@ -15,9 +13,4 @@ def part(mistake: Mistake, viewer: AnyUser) -> PostmortemPart | None:
     if not actions:
         return None
     context = {"actions": actions, "warning": services.strength_warning(mistake)}
-    return PostmortemPart(
-        title="The real fix",
-        stage=Stage.FIXED,
-        markdown=render_to_string("fixes/postmortem/part.md", context),
-        html=render_to_string("fixes/postmortem/part.html", context),
-    )
+    return PostmortemPart.rendered("The real fix", Stage.FIXED, "fixes/postmortem/part", context)

@@ -7,8 +7,6 @@ people running the checks should read.
 
 from __future__ import annotations
 
-from django.template.loader import render_to_string
-
 from ownup.monitoring import services
 from ownup.monitoring.models import Closure
 from ownup.postmortem import PostmortemPart
@@ -22,11 +20,11 @@ def part(mistake: Mistake, viewer: AnyUser) -> list[PostmortemPart]:
     if evaluation.verdicts:
         checks = {"evaluation": evaluation}
         parts.append(
-            PostmortemPart(
-                title="Monitoring: does the fix hold?",
-                stage=Stage.MONITORING,
-                markdown=render_to_string("monitoring/postmortem/checks.md", checks),
-                html=render_to_string("monitoring/postmortem/checks.html", checks),
+            PostmortemPart.rendered(
+                "Monitoring: does the fix hold?",
+                Stage.MONITORING,
+                "monitoring/postmortem/checks",
+                checks,
             )
         )
     lesson = services.lesson_of(mistake)
@@ -39,11 +37,8 @@ def part(mistake: Mistake, viewer: AnyUser) -> list[PostmortemPart]:
             "thanked": services.and_list(closure.thanked) if closure and closure.thanked else "",
         }
         parts.append(
-            PostmortemPart(
-                title="What we learned",
-                stage=Stage.CLOSED,
-                markdown=render_to_string("monitoring/postmortem/closed.md", closed),
-                html=render_to_string("monitoring/postmortem/closed.html", closed),
+            PostmortemPart.rendered(
+                "What we learned", Stage.CLOSED, "monitoring/postmortem/closed", closed
             )
         )
     return parts

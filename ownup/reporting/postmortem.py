@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.template.loader import render_to_string
-
 from ownup.postmortem import PostmortemPart
 from ownup.reporting.models import Mistake, Stage
 from ownup.reporting.services import AnyUser, disclosure
@@ -16,16 +14,8 @@ def part(mistake: Mistake, viewer: AnyUser) -> list[PostmortemPart]:
         "timeline": mistake.timeline.select_related("actor"),
     }
     return [
-        PostmortemPart(
-            title="What happened",
-            stage=Stage.REPORTED,
-            markdown=render_to_string("reporting/postmortem/facts.md", context),
-            html=render_to_string("reporting/postmortem/facts.html", context),
+        PostmortemPart.rendered(
+            "What happened", Stage.REPORTED, "reporting/postmortem/facts", context
         ),
-        PostmortemPart(
-            title="Timeline",
-            stage=None,
-            markdown=render_to_string("reporting/postmortem/timeline.md", context),
-            html=render_to_string("reporting/postmortem/timeline.html", context),
-        ),
+        PostmortemPart.rendered("Timeline", None, "reporting/postmortem/timeline", context),
     ]

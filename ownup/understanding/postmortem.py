@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from django.template.loader import render_to_string
-
 from ownup.postmortem import PostmortemPart
 from ownup.reporting.models import Mistake, Stage
 from ownup.reporting.services import AnyUser
@@ -46,9 +44,9 @@ def part(mistake: Mistake, viewer: AnyUser) -> PostmortemPart | None:
     }
     if not any(context.values()):
         return None
-    return PostmortemPart(
-        title="Understanding: the whole picture",
-        stage=Stage.UNDERSTOOD,
-        markdown=render_to_string("understanding/postmortem/part.md", context),
-        html=render_to_string("understanding/postmortem/part.html", context),
+    return PostmortemPart.rendered(
+        "Understanding: the whole picture",
+        Stage.UNDERSTOOD,
+        "understanding/postmortem/part",
+        context,
     )
