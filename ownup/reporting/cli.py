@@ -159,9 +159,14 @@ def show(
     console.print(facts)
     console.print(markup("[bold]Next step:[/] {}", record["next_step"]))
     console.print(markup("[bold]Timeline[/]"))
+    # A table without lines, so a long entry wraps under its own text, not under the times.
+    timeline = Table(box=None, show_header=False, padding=(0, 1, 0, 2), highlight=False)
+    timeline.add_column(no_wrap=True)
+    timeline.add_column()
     for entry in mistake.timeline.select_related("actor"):
         who = f" · {entry.actor.get_username()}" if entry.actor else ""
-        console.print(f"  {_when(entry.at)}  {entry.text}{who}", highlight=False)
+        timeline.add_row(_when(entry.at), f"{entry.text}{who}")
+    console.print(timeline)
 
 
 def move(

@@ -155,6 +155,18 @@ def test_move_and_note(ownup):
 BRACKETS = "[x] [bold]a[/] [/] b"
 
 
+def test_a_long_timeline_entry_wraps_under_its_own_text(ownup):
+    ownup("--user", "cy", "report", "First")
+    mistake = Mistake.objects.get()
+    long_note = "Finance went through every invoice of the run " * 3
+    ownup("--user", "cy", "note", str(mistake.pk), long_note)
+    lines = ownup("show", str(mistake.pk)).output.splitlines()
+    start = next(n for n, line in enumerate(lines) if "Finance went" in line)
+    text_column = lines[start].index("Finance")
+    assert lines[start + 1][:text_column].strip() == ""  # the times' column stays clear
+    assert lines[start + 1].strip().split()[0] in long_note.split()
+
+
 def test_report_list_and_show_print_square_brackets_as_typed(ownup):
     reported = ownup(
         "--user",
