@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "huey.contrib.djhuey",
+    "ninja",  # its own copy of the API docs' scripts, served with ours rather than from a CDN
     "ownup.organisation",
     "ownup.reporting",
     "ownup.containment",

@@ -262,3 +262,14 @@ def test_openapi_documents_the_mistakes(client):
     assert "/api/v1/mistakes" in schema["paths"]
     assert "post" in schema["paths"]["/api/v1/mistakes"]
     assert "/api/v1/mistakes/{mistake_id}/stage" in schema["paths"]
+
+
+def test_the_api_docs_page_loads_nothing_from_elsewhere(client):
+    import re
+
+    page = client.get("/api/v1/docs").content.decode()
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert any(a.endswith("swagger-ui-bundle.js") for a in assets)
+    assert [a for a in assets if not a.startswith("/")] == []
+    for asset in assets:
+        assert client.get(asset).status_code == 200, asset
