@@ -273,3 +273,9 @@ def test_the_api_docs_page_loads_nothing_from_elsewhere(client):
     assert [a for a in assets if not a.startswith("/")] == []
     for asset in assets:
         assert client.get(asset).status_code == 200, asset
+
+
+def test_the_icon_is_found_where_browsers_look_for_it(client):
+    answer = client.get("/favicon.ico")
+    assert answer.status_code == 301
+    assert client.get(answer["Location"]).status_code == 200
