@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 from ninja.security import APIKeyCookie, HttpBearer
@@ -86,6 +87,16 @@ class SessionCookie(APIKeyCookie):
         return request.user if request.user.is_authenticated else None
 
 
+class LocalSwagger(Swagger):
+    """Swagger UI from django-ninja's copy of its files, which the settings serve with ours.
+
+    Ninja reads this page from a CDN unless it is an installed app, and installing it would
+    load it (and pydantic) in every command, ``ownup report`` included.
+    """
+
+    template_cdn = str(Path(__file__).parent / "templates" / "api" / "swagger.html")
+
+
 api = NinjaAPI(
     title="ownup API",
     version=__version__,
@@ -97,6 +108,7 @@ api = NinjaAPI(
     auth=[BearerToken(), SessionCookie()],
     parser=JsonObjectParser(),
     urls_namespace="api",
+    docs=LocalSwagger(),
 )
 
 

@@ -5,6 +5,7 @@ code runs on a laptop (one SQLite file in ``OWNUP_DATA_DIR``) and across machine
 (PostgreSQL through ``DATABASE_URL``, Redis through ``REDIS_URL``).
 """
 
+import importlib.util
 import os
 import secrets
 from pathlib import Path
@@ -48,7 +49,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "huey.contrib.djhuey",
-    "ninja",  # its own copy of the API docs' scripts, served with ours rather than from a CDN
     "ownup.organisation",
     "ownup.reporting",
     "ownup.containment",
@@ -132,7 +132,13 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# django-ninja's own copy of Swagger UI, for the API docs page: served with ours, never from a
+# CDN. Found without importing the package, which only the API needs.
+_ninja_spec = importlib.util.find_spec("ninja")
+_ninja_static = (
+    Path(_ninja_spec.origin).parent / "static" if _ninja_spec and _ninja_spec.origin else None
+)
+STATICFILES_DIRS = [BASE_DIR / "static", *([_ninja_static] if _ninja_static else [])]
 STATIC_ROOT = DATA_DIR / "static"
 WHITENOISE_USE_FINDERS = True
 
@@ -156,6 +162,9 @@ MAILERS = {
     else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ownup <ownup@localhost>")
+
+# Slack's slash command (/ownup report ...): the Slack app's signing secret; unset, it is off.
+SLACK_SIGNING_SECRET = os.environ.get("OWNUP_SLACK_SIGNING_SECRET", "")
 
 # The task queue: Huey on a SQLite file by default, on Redis when REDIS_URL is set.
 REDIS_URL = os.environ.get("REDIS_URL", "")
