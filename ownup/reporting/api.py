@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from ownup.reporting import services
+from ownup.reporting import inbound, services
 from ownup.reporting.models import (
     TITLE_MAX_LENGTH,
     Confidentiality,
@@ -190,3 +190,50 @@ def _timeline_entry(entry: TimelineEntry) -> dict[str, Any]:
         "actor": entry.actor.get_username() if entry.actor else None,
         "changes": entry.changes,
     }
+
+
+class AlertsIn(Schema):
+    """Either shape. The fields are typed loosely on purpose: ``inbound.alerts_from`` reads them
+    and says in its own words what is wrong with one."""
+
+    alerts: Any = Field(None, description="Alertmanager's alerts, each with labels, annotations.")
+    title: Any = Field(None, description="A plain alert: what went wrong, in one sentence.")
+    key: Any = Field(None, description="What tells one alert from another (default: its title).")
+    description: Any = None
+    status: Any = Field(None, description="firing (the default) or resolved.")
+    started_at: Any = None
+    severity: Any = Field(None, description="A name from the severity scale; others are kept.")
+    team: Any = Field(None, description="A team's slug; others are kept.")
+    tags: Any = None
+
+
+class ReceivedOut(Schema):
+    key: str = Field(..., description="The alert's fingerprint, by which it is not reported twice.")
+    mistake_id: int | None
+    url: str | None
+    created: bool = Field(..., description="A new report; false: the open one was told of it.")
+
+
+@router.post(
+    "/alerts",
+    response=list[ReceivedOut],
+    summary="Report alerts from monitoring",
+    description=(
+        "Prometheus Alertmanager's webhook body (Grafana's alerting sends the same), or one plain "
+        'alert: {"title": "...", "key": "...", "description": "...", "severity": "...", '
+        '"team": "...", "tags": [...], "status": "firing" or "resolved"}. An alert whose '
+        "mistake is still open is added to its timeline, not reported again."
+    ),
+)
+def alerts(request: HttpRequest, payload: AlertsIn) -> list[dict[str, Any]]:
+    given = payload.model_dump(exclude_unset=True)
+    received = inbound.receive(inbound.alerts_from(given), reporter=request.user)
+    return [
+        {
+            "key": r.alert.key,
+            "mistake_id": r.mistake.pk if r.mistake else None,
+            "url": mistake_record(r.mistake)["url"] if r.mistake else None,
+            "created": r.created,
+        }
+        for r in received
+    ]

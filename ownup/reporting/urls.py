@@ -11,4 +11,5 @@ urlpatterns = [
     path("mistakes/<int:mistake_id>/edit/", views.edit, name="edit"),
     path("mistakes/<int:mistake_id>/stage/", views.move_stage, name="move"),
     path("mistakes/<int:mistake_id>/timeline/", views.add_note, name="note"),
+    path("integrations/slack/", views.slack_command, name="slack"),
 ]

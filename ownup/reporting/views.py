@@ -5,15 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from ownup.organisation.models import Organisation, Severity, Team
-from ownup.reporting import services, stages
+from ownup.reporting import inbound, services, stages
 from ownup.reporting.forms import MistakeForm, NoteForm, initial_data
 from ownup.reporting.models import Mistake, Stage
 from ownup.reporting.sections import sections_for
@@ -177,3 +179,26 @@ def _first_error(form: forms.Form) -> str:
     field, problems = next(iter(form.errors.items()))
     label = form.fields[field].label if field in form.fields else None
     return f"{label or field}: {problems[0]}" if label else str(problems[0])
+
+
+@csrf_exempt  # Slack signs the request instead; the signature is checked first
+@require_POST
+def slack_command(request: HttpRequest) -> HttpResponse:
+    """Slack's slash command ``/ownup report ...``, answered to the person who typed it alone."""
+    if not settings.SLACK_SIGNING_SECRET:
+        return JsonResponse(
+            {"detail": "Slack is not set up here: set OWNUP_SLACK_SIGNING_SECRET."}, status=404
+        )
+    signed = inbound.slack_signature_holds(
+        settings.SLACK_SIGNING_SECRET,
+        request.headers.get("X-Slack-Request-Timestamp", ""),
+        request.body,
+        request.headers.get("X-Slack-Signature", ""),
+    )
+    if not signed:
+        return JsonResponse(
+            {"detail": "The request is not signed by Slack, or was signed too long ago."},
+            status=401,
+        )
+    text = inbound.slack_command(request.POST.get("user_name", ""), request.POST.get("text", ""))
+    return JsonResponse({"response_type": "ephemeral", "text": text})

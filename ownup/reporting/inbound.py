@@ -1,0 +1,244 @@
+"""Reports that arrive from elsewhere: alerts from monitoring, and Slack's slash command.
+
+An alert is reported once. The same alert firing again while its mistake is open adds to that
+mistake's timeline instead of reporting it twice; once the mistake is closed, a new firing is a
+new report. Alerts come as Prometheus Alertmanager's webhook sends them (Grafana's alerting sends
+the same shape), or as one plain object that any script can send.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from ownup.organisation.models import Severity, Team
+from ownup.reporting import services
+from ownup.reporting.models import (
+    DESCRIPTION_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    AlertKey,
+    DiscoveredBy,
+    Mistake,
+    Stage,
+    TimelineEntry,
+)
+from ownup.reporting.services import AnyUser, InvalidInput
+
+MAX_ALERTS = 100
+KEY_MAX_LENGTH = 200
+# Slack refuses to wait longer, and a request signed longer ago than this may be a replay.
+SLACK_MAX_AGE = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Alert:
+    key: str
+    title: str
+    description: str = ""
+    firing: bool = True
+    started_at: datetime | None = None
+    severity: str | None = None
+    team: str | None = None
+    tags: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Received:
+    alert: Alert
+    mistake: Mistake | None  # None: a resolved alert with no open mistake to tell
+    created: bool
+
+
+def alerts_from(payload: Mapping[str, Any]) -> list[Alert]:
+    """The alerts of a request body: Alertmanager's webhook, or one plain alert."""
+    if "alerts" in payload:
+        given = payload["alerts"]
+        if not isinstance(given, list) or not all(isinstance(a, dict) for a in given):
+            raise InvalidInput({"alerts": ["Give the alerts as a list of objects."]})
+        if len(given) > MAX_ALERTS:
+            raise InvalidInput({"alerts": [f"Send at most {MAX_ALERTS} alerts at a time."]})
+        return [_alertmanager_alert(a) for a in given]
+    return [_plain_alert(payload)]
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _labels(value: Any) -> dict[str, str]:
+    if not isinstance(value, dict):
+        return {}
+    return {str(k): str(v) for k, v in value.items()}
+
+
+def _alertmanager_alert(given: Mapping[str, Any]) -> Alert:
+    labels = _labels(given.get("labels"))
+    notes = _labels(given.get("annotations"))
+    title = notes.get("summary") or labels.get("alertname") or ""
+    if not title:
+        raise InvalidInput({"alerts": ["An alert needs a summary or an alertname to be told by."]})
+    key = (
+        _text(given.get("fingerprint"))
+        or hashlib.sha256(repr(sorted(labels.items())).encode()).hexdigest()
+    )
+    described = [notes.get("description", "")]
+    described += [f"{name}: {value}" for name, value in sorted(labels.items())]
+    if url := _text(given.get("generatorURL")):
+        described.append(f"source: {url}")
+    return Alert(
+        key=key[:KEY_MAX_LENGTH],
+        title=title[:TITLE_MAX_LENGTH],
+        description="\n".join(line for line in described if line)[:DESCRIPTION_MAX_LENGTH],
+        firing=_text(given.get("status")) != "resolved",
+        started_at=parse_datetime(_text(given.get("startsAt"))),
+        severity=labels.get("severity"),
+        team=labels.get("team"),
+        tags=[labels["alertname"].lower()] if labels.get("alertname") else [],
+    )
+
+
+def _plain_alert(given: Mapping[str, Any]) -> Alert:
+    title = _text(given.get("title"))
+    if not title:
+        raise InvalidInput(
+            {"title": ['Say what went wrong, as {"title": "...", "key": "..."}, or send alerts.']}
+        )
+    status = _text(given.get("status")) or "firing"
+    if status not in ("firing", "resolved"):
+        raise InvalidInput({"status": ["The status is firing or resolved."]})
+    tags = given.get("tags") or []
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise InvalidInput({"tags": ["Give tags as a list of words."]})
+    started = _text(given.get("started_at"))
+    started_at = parse_datetime(started) if started else None
+    if started and started_at is None:
+        raise InvalidInput({"started_at": ["Give a date and time such as 2026-03-01T09:30Z."]})
+    return Alert(
+        key=(_text(given.get("key")) or title)[:KEY_MAX_LENGTH],
+        title=title[:TITLE_MAX_LENGTH],
+        description=_text(given.get("description"))[:DESCRIPTION_MAX_LENGTH],
+        firing=status == "firing",
+        started_at=started_at,
+        severity=_text(given.get("severity")) or None,
+        team=_text(given.get("team")) or None,
+        tags=tags,
+    )
+
+
+def receive(alerts: list[Alert], *, reporter: AnyUser) -> list[Received]:
+    """Report each new alert, and tell an open mistake that its alert fired again or resolved.
+
+    All in one transaction: a request's alerts are all taken, or none is.
+    """
+    with transaction.atomic():
+        return [_receive(alert, reporter) for alert in alerts]
+
+
+def _receive(alert: Alert, reporter: AnyUser) -> Received:
+    now = timezone.now()
+    known = AlertKey.objects.select_related("mistake").filter(key=alert.key).first()
+    open_one = (
+        known.mistake
+        if known
+        and known.mistake.stage != Stage.CLOSED
+        and Mistake.objects.visible_to(reporter).filter(pk=known.mistake_id).exists()
+        else None
+    )
+    if open_one is not None and known is not None:
+        if alert.firing:
+            known.times += 1
+            known.last_at = now
+            known.save(update_fields=["times", "last_at"])
+        _event(open_one, "The alert fired again" if alert.firing else "The alert resolved", now)
+        return Received(alert, open_one, created=False)
+    if not alert.firing:
+        return Received(alert, None, created=False)
+    mistake = services.report(_report_fields(alert, now), reporter=reporter)
+    if known:
+        AlertKey.objects.filter(pk=known.pk).update(mistake=mistake, times=1, last_at=now)
+    else:
+        try:
+            with transaction.atomic():
+                AlertKey.objects.create(key=alert.key, mistake=mistake, last_at=now)
+        except IntegrityError:  # reported at the same moment by another request: keep the newer
+            AlertKey.objects.filter(key=alert.key).update(mistake=mistake, times=1, last_at=now)
+    return Received(alert, mistake, created=True)
+
+
+def _report_fields(alert: Alert, now: datetime) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "title": alert.title,
+        "description": alert.description,
+        "discovered_by": DiscoveredBy.CHECK,
+        "noticed_at": now,
+        "tags": alert.tags,
+    }
+    if alert.started_at:
+        # A monitoring server's clock may run a little ahead of ours.
+        fields["occurred_at"] = min(alert.started_at, now)
+    # Labels name severities and teams in the monitoring's words: the ones ownup knows are used,
+    # the others stay in the description rather than refusing the alert.
+    if alert.severity and (found := Severity.objects.filter(name__iexact=alert.severity).first()):
+        fields["severity"] = found.name
+    if alert.team and Team.objects.filter(slug=alert.team).exists():
+        fields["team"] = alert.team
+    return fields
+
+
+def _event(mistake: Mistake, text: str, at: datetime) -> None:
+    TimelineEntry.objects.create(mistake=mistake, at=at, kind=TimelineEntry.Kind.EVENT, text=text)
+
+
+# -------------------------------------------------------------------- Slack's slash command
+
+
+def slack_signature_holds(
+    secret: str, timestamp: str, body: bytes, signature: str, *, now: datetime | None = None
+) -> bool:
+    """Whether a request was signed by Slack with this app's signing secret, and lately."""
+    if not secret or not timestamp.isdigit():
+        return False
+    sent = datetime.fromtimestamp(int(timestamp), tz=UTC)
+    if abs((now or timezone.now()) - sent) > SLACK_MAX_AGE:
+        return False
+    base = b"v0:" + timestamp.encode() + b":" + body
+    expected = "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, signature)
+
+
+SLACK_USAGE = "Report a mistake in one sentence: /ownup report Sent the March invoices twice"
+
+
+def slack_command(user_name: str, text: str) -> str:
+    """What Slack's ``/ownup`` answers: a report made as the ownup user of the same name."""
+    verb, _, rest = text.strip().partition(" ")
+    if verb.lower() != "report" or not rest.strip():
+        return SLACK_USAGE
+    reporter = User.objects.filter(username__iexact=user_name, is_active=True).first()
+    if reporter is None:
+        return (
+            f"No one in ownup is called {user_name}: ask an admin to add you with "
+            f"'ownup user create {user_name}', then report again."
+        )
+    try:
+        mistake = services.report({"title": rest.strip()}, reporter=reporter)
+    except InvalidInput as refused:
+        return " ".join(message for messages in refused.errors.values() for message in messages)
+    url = settings.BASE_URL + mistake.get_absolute_url()
+    link = f"<{url}|#{mistake.pk} {_slack_escaped(mistake.title)}>"
+    return f"Reported {link}. Thank you for owning it early."
+
+
+def _slack_escaped(text: str) -> str:
+    """Slack reads &, < and > as its own markup."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,198 @@
+"""Reports from elsewhere: monitoring's alerts over the API, and Slack's slash command."""
+
+import hashlib
+import hmac
+import time
+from datetime import timedelta
+from urllib.parse import urlencode
+
+import pytest
+import time_machine
+from django.test import Client
+from django.utils import timezone
+
+from ownup.reporting import stages
+from ownup.reporting.models import AlertKey, Mistake, Stage
+
+FIRING = {
+    "status": "firing",
+    "labels": {"alertname": "InvoiceRunFailed", "severity": "critical", "team": "billing",
+               "job": "invoices"},
+    "annotations": {"summary": "The invoice run failed", "description": "Exit code 3 at 02:00."},
+    "startsAt": "2026-03-01T02:00:00Z",
+    "generatorURL": "http://prometheus.example/graph?g0.expr=up",
+    "fingerprint": "a1b2c3",
+}  # fmt: skip
+
+
+def alertmanager(*alerts):
+    """The body Alertmanager (and Grafana's alerting) posts to a webhook."""
+    return {"version": "4", "status": "firing", "receiver": "ownup", "alerts": list(alerts)}
+
+
+@pytest.fixture
+def monitoring(make_user, billing, api_as):
+    """The account the monitoring server posts with, as an admin would set it up."""
+    return api_as(make_user("alertmanager", admin=True))
+
+
+def test_an_alert_is_reported_once_then_told_to_its_open_mistake(monitoring):
+    first = monitoring.post("/api/v1/alerts", alertmanager(FIRING))
+    assert first.status_code == 200, first.content
+    [answer] = first.json()
+    assert answer["created"] is True
+    mistake = Mistake.objects.get(pk=answer["mistake_id"])
+    assert mistake.title == "The invoice run failed"
+    assert mistake.discovered_by == "check"
+    assert mistake.severity.name == "critical"
+    assert mistake.team.slug == "billing"
+    assert "Exit code 3 at 02:00." in mistake.description
+    assert "job: invoices" in mistake.description
+    assert [t.name for t in mistake.tags.all()] == ["invoicerunfailed"]
+    assert mistake.occurred_at.isoformat().startswith("2026-03-01T02:00")
+
+    again = monitoring.post("/api/v1/alerts", alertmanager(FIRING)).json()
+    assert again == [{**answer, "created": False}]
+    resolved = monitoring.post("/api/v1/alerts", alertmanager({**FIRING, "status": "resolved"}))
+    assert resolved.json()[0]["mistake_id"] == mistake.pk
+    assert Mistake.objects.count() == 1
+    texts = list(mistake.timeline.values_list("text", flat=True))
+    assert texts[-2:] == ["The alert fired again", "The alert resolved"]
+    assert AlertKey.objects.get(key="a1b2c3").times == 2
+
+
+def test_after_its_mistake_closed_the_same_alert_is_a_new_report(monitoring, admin_user):
+    [first] = monitoring.post("/api/v1/alerts", alertmanager(FIRING)).json()
+    closed = Mistake.objects.get(pk=first["mistake_id"])
+    stages.move(closed, Stage.CLOSED, actor=admin_user, reason="It was a test run")
+
+    [second] = monitoring.post("/api/v1/alerts", alertmanager(FIRING)).json()
+
+    assert second["created"] is True
+    assert second["mistake_id"] != closed.pk
+    assert AlertKey.objects.get(key="a1b2c3").mistake_id == second["mistake_id"]
+
+
+def test_a_resolved_alert_with_nothing_open_reports_nothing(monitoring):
+    answer = monitoring.post("/api/v1/alerts", alertmanager({**FIRING, "status": "resolved"}))
+    assert answer.json() == [{"key": "a1b2c3", "mistake_id": None, "url": None, "created": False}]
+    assert not Mistake.objects.exists()
+
+
+def test_labels_ownup_does_not_know_are_kept_in_the_description(monitoring):
+    labels = {"alertname": "DiskFull", "severity": "page", "team": "storage"}
+    [answer] = monitoring.post(
+        "/api/v1/alerts", alertmanager({"labels": labels, "annotations": {}})
+    ).json()
+    mistake = Mistake.objects.get(pk=answer["mistake_id"])
+    assert mistake.title == "DiskFull"
+    assert mistake.team is None
+    assert "severity: page" in mistake.description
+    assert "team: storage" in mistake.description
+    # Without a fingerprint, the same labels are the same alert.
+    again = monitoring.post("/api/v1/alerts", alertmanager({"labels": labels})).json()
+    assert again[0]["created"] is False
+
+
+def test_a_plain_alert_from_any_script(monitoring):
+    body = {"title": "Nightly export missing", "key": "export-2026-03-01", "tags": ["exports"]}
+    [answer] = monitoring.post("/api/v1/alerts", body).json()
+    assert answer["created"] is True
+    assert answer["url"].endswith(f"/mistakes/{answer['mistake_id']}/")
+    assert monitoring.post("/api/v1/alerts", body).json()[0]["created"] is False
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "title"),
+        ({"alerts": "many"}, "alerts"),
+        ({"alerts": [{"labels": {"job": "x"}}]}, "alerts"),
+        ({"title": "Export missing", "status": "pending"}, "status"),
+        ({"title": "Export missing", "started_at": "yesterday"}, "started_at"),
+        ({"title": "Export missing", "tags": "exports"}, "tags"),
+    ],
+)
+def test_an_unusable_alert_is_refused_naming_what_is_wrong(monitoring, body, field):
+    answer = monitoring.post("/api/v1/alerts", body)
+    assert answer.status_code == 422
+    assert field in answer.json()["errors"]
+    assert not Mistake.objects.exists()
+
+
+def test_alerts_are_taken_whole_or_not_at_all(monitoring):
+    answer = monitoring.post("/api/v1/alerts", alertmanager(FIRING, {"labels": {"job": "x"}}))
+    assert answer.status_code == 422
+    assert not Mistake.objects.exists()
+
+
+def test_alerts_need_a_token(client, billing):
+    answer = client.post("/api/v1/alerts", {"title": "x"}, content_type="application/json")
+    assert answer.status_code == 401
+
+
+# ------------------------------------------------------------------------------------- Slack
+
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+
+
+def slack(text, *, user_name="cy", secret=SECRET, at=None):
+    """Posts as Slack does: a form body, signed with the app's signing secret."""
+    body = urlencode({"command": "/ownup", "text": text, "user_name": user_name,
+                      "user_id": "U123", "team_id": "T1"})  # fmt: skip
+    timestamp = str(int(at if at is not None else time.time()))
+    digest = hmac.new(secret.encode(), f"v0:{timestamp}:{body}".encode(), hashlib.sha256)
+    return Client().post(
+        "/integrations/slack/",
+        body,
+        content_type="application/x-www-form-urlencoded",
+        headers={"X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature":
+                 "v0=" + digest.hexdigest()},
+    )  # fmt: skip
+
+
+@pytest.fixture
+def slack_app(settings):
+    settings.SLACK_SIGNING_SECRET = SECRET
+
+
+def test_a_slack_command_reports_as_the_ownup_user_of_that_name(slack_app, reporter):
+    answer = slack("report Sent the March invoices twice")
+    assert answer.status_code == 200
+    reply = answer.json()
+    mistake = Mistake.objects.get()
+    assert mistake.title == "Sent the March invoices twice"
+    assert mistake.reporter == reporter
+    assert reply["response_type"] == "ephemeral"  # only the person who typed it sees it
+    assert f"|#{mistake.pk} Sent the March invoices twice>" in reply["text"]
+
+
+def test_slack_hears_help_and_unknown_people_without_reporting(slack_app, reporter):
+    assert "/ownup report" in slack("").json()["text"]
+    assert "/ownup report" in slack("help").json()["text"]
+    unknown = slack("report Wrong prices", user_name="nobody").json()["text"]
+    assert "No one in ownup is called nobody" in unknown
+    assert not Mistake.objects.exists()
+
+
+def test_slack_titles_are_escaped_in_the_reply(slack_app, reporter):
+    reply = slack("report Sent <b> & <a> twice").json()["text"]
+    assert "Sent &lt;b&gt; &amp; &lt;a&gt; twice>" in reply
+
+
+def test_an_unsigned_or_stale_slack_request_is_refused(slack_app, reporter):
+    assert slack("report x", secret="another").status_code == 401
+    now = timezone.now()
+    with time_machine.travel(now, tick=False):
+        stale = slack("report x", at=(now - timedelta(minutes=6)).timestamp())
+        fresh = slack("report Fresh enough", at=(now - timedelta(minutes=4)).timestamp())
+    assert stale.status_code == 401
+    assert fresh.status_code == 200
+    assert list(Mistake.objects.values_list("title", flat=True)) == ["Fresh enough"]
+
+
+def test_slack_is_off_until_its_secret_is_set(reporter, settings):
+    settings.SLACK_SIGNING_SECRET = ""
+    answer = slack("report x")
+    assert answer.status_code == 404
+    assert "OWNUP_SLACK_SIGNING_SECRET" in answer.json()["detail"]
