@@ -133,6 +133,16 @@ class Severity(models.Model):
     def target_contain(self) -> timedelta:
         return timedelta(minutes=self.target_contain_minutes)
 
+    @property
+    def target_contain_text(self) -> str:
+        """The target in the largest whole unit: "15 min", "4 hours", "1 day"."""
+        minutes = self.target_contain_minutes
+        for size, one, many in ((1440, "day", "days"), (60, "hour", "hours")):
+            if minutes >= size and minutes % size == 0:
+                count = minutes // size
+                return f"{count} {one if count == 1 else many}"
+        return f"{minutes} min"
+
 
 TOKEN_PREFIX = "ownup_"
 

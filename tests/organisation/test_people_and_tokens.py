@@ -92,3 +92,14 @@ def test_a_token_records_when_it_was_last_used_to_the_minute(ownup, client, time
     assert used_at() == start  # within the minute: not written again
     time_machine.move_to(start + timedelta(minutes=1), tick=False)
     assert used_at() == start + timedelta(minutes=1)
+
+
+@pytest.mark.parametrize(
+    ("minutes", "said"),
+    [(15, "15 min"), (90, "90 min"), (60, "1 hour"), (240, "4 hours"), (1440, "1 day"),
+     (2880, "2 days"), (1500, "25 hours")],
+)  # fmt: skip
+def test_the_time_to_contain_is_said_in_its_largest_whole_unit(minutes, said):
+    from ownup.organisation.models import Severity
+
+    assert Severity(name="x", rank=1, target_contain_minutes=minutes).target_contain_text == said

@@ -48,7 +48,7 @@ def test_responders_get_a_real_email_with_a_link(smtp_server, team, reporter, ru
     assert message["Subject"] == "[medium] Reported: Sent the March invoices with old prices"
     body = message.get_content()
     assert f"http://127.0.0.1:8000/mistakes/{mistake.pk}/" in body
-    assert "contain within 240 minutes" in body
+    assert "contain within 4 hours" in body
     assert "Reported by: cy" in body
 
 
