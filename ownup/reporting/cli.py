@@ -149,7 +149,7 @@ def show(
         ("happened", _when(mistake.occurred_at)),
         ("noticed", _when(mistake.noticed_at)),
         ("reported", _when(mistake.reported_at)),
-        ("found by", mistake.get_discovered_by_display()),
+        ("found by", mistake.found_by),
         ("reporter", record["reporter"] or ("anonymous" if mistake.is_anonymous else "—")),
         ("owner", record["owner"] or "nobody yet"),
         ("team", record["team"] or "—"),

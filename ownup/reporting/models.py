@@ -171,6 +171,13 @@ class Mistake(models.Model):
         return self.confidentiality == Confidentiality.ANONYMOUS
 
     @property
+    def found_by(self) -> str:
+        """Who found it, for anyone reading: the form's "Me, ..." is the reporter's own word."""
+        if self.discovered_by == DiscoveredBy.SELF:
+            return "The person who made it"
+        return self.get_discovered_by_display()
+
+    @property
     def time_to_report(self) -> timedelta | None:
         """From noticing to reporting: the figure early disclosure is measured by."""
         if self.noticed_at is None:

@@ -155,6 +155,13 @@ def test_move_and_note(ownup):
 BRACKETS = "[x] [bold]a[/] [/] b"
 
 
+def test_show_says_who_found_it_in_words_for_any_reader(ownup):
+    ownup("--user", "cy", "report", "First")  # found by its reporter, the default
+    shown = ownup("show", str(Mistake.objects.get().pk)).output
+    assert "The person who made it" in shown
+    assert "Me," not in shown
+
+
 def test_a_long_timeline_entry_wraps_under_its_own_text(ownup):
     ownup("--user", "cy", "report", "First")
     mistake = Mistake.objects.get()
