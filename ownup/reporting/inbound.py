@@ -23,6 +23,7 @@ from django.utils.dateparse import parse_datetime
 
 from ownup.organisation.models import Severity, Team
 from ownup.reporting import services
+from ownup.reporting.forms import TAG_MAX_LENGTH
 from ownup.reporting.models import (
     DESCRIPTION_MAX_LENGTH,
     TITLE_MAX_LENGTH,
@@ -103,7 +104,7 @@ def _alertmanager_alert(given: Mapping[str, Any]) -> Alert:
         started_at=parse_datetime(_text(given.get("startsAt"))),
         severity=labels.get("severity"),
         team=labels.get("team"),
-        tags=[labels["alertname"].lower()] if labels.get("alertname") else [],
+        tags=[labels["alertname"].lower()[:TAG_MAX_LENGTH]] if labels.get("alertname") else [],
     )
 
 

@@ -80,12 +80,13 @@ def test_a_resolved_alert_with_nothing_open_reports_nothing(monitoring):
 
 
 def test_labels_ownup_does_not_know_are_kept_in_the_description(monitoring):
-    labels = {"alertname": "DiskFull", "severity": "page", "team": "storage"}
+    labels = {"alertname": "DiskFull" * 10, "severity": "page", "team": "storage"}
     [answer] = monitoring.post(
         "/api/v1/alerts", alertmanager({"labels": labels, "annotations": {}})
     ).json()
     mistake = Mistake.objects.get(pk=answer["mistake_id"])
-    assert mistake.title == "DiskFull"
+    assert mistake.title == "DiskFull" * 10
+    assert [t.name for t in mistake.tags.all()] == [("diskfull" * 10)[:50]]
     assert mistake.team is None
     assert "severity: page" in mistake.description
     assert "team: storage" in mistake.description
