@@ -59,6 +59,9 @@ def test_an_alert_is_reported_once_then_told_to_its_open_mistake(monitoring):
     texts = list(mistake.timeline.values_list("text", flat=True))
     assert texts[-2:] == ["The alert fired again", "The alert resolved"]
     assert AlertKey.objects.get(key="a1b2c3").times == 2
+    page = Client()
+    page.force_login(mistake.reporter)
+    assert "fired 2 times" in page.get(mistake.get_absolute_url()).content.decode()
 
 
 def test_after_its_mistake_closed_the_same_alert_is_a_new_report(monitoring, admin_user):

@@ -63,7 +63,8 @@ def test_the_receipt_shows_minutes_from_noticing_to_reporting(logged_in):
     )
     mistake = Mistake.objects.get()
     page = logged_in.get(f"/mistakes/{mistake.pk}/receipt/").content.decode()
-    assert "90 minutes" in page or "89 minutes" in page
+    # In words, not a count of minutes: "1 hour, 30 minutes".
+    assert "1\xa0hour, 30\xa0minutes" in page or "1\xa0hour, 29\xa0minutes" in page
     assert "found by a customer" in page
 
 
