@@ -181,12 +181,11 @@ def _report_fields(alert: Alert, now: datetime) -> dict[str, Any]:
         "title": alert.title,
         "description": alert.description,
         "discovered_by": DiscoveredBy.CHECK,
-        "noticed_at": now,
+        # The monitoring noticed it when the alert started firing (its clock may run a little
+        # ahead of ours); when it happened, before that, nobody can say yet.
+        "noticed_at": min(alert.started_at, now) if alert.started_at else now,
         "tags": alert.tags,
     }
-    if alert.started_at:
-        # A monitoring server's clock may run a little ahead of ours.
-        fields["occurred_at"] = min(alert.started_at, now)
     # Labels name severities and teams in the monitoring's words: the ones ownup knows are used,
     # the others stay in the description rather than refusing the alert.
     if alert.severity and (found := Severity.objects.filter(name__iexact=alert.severity).first()):

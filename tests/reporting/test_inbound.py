@@ -49,7 +49,8 @@ def test_an_alert_is_reported_once_then_told_to_its_open_mistake(monitoring):
     assert "Exit code 3 at 02:00." in mistake.description
     assert "job: invoices" in mistake.description
     assert [t.name for t in mistake.tags.all()] == ["invoicerunfailed"]
-    assert mistake.occurred_at.isoformat().startswith("2026-03-01T02:00")
+    assert mistake.noticed_at.isoformat().startswith("2026-03-01T02:00")
+    assert mistake.occurred_at is None
 
     again = monitoring.post("/api/v1/alerts", alertmanager(FIRING)).json()
     assert again == [{**answer, "created": False}]
