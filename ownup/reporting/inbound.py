@@ -101,7 +101,7 @@ def _alertmanager_alert(given: Mapping[str, Any]) -> Alert:
         title=title[:TITLE_MAX_LENGTH],
         description="\n".join(line for line in described if line)[:DESCRIPTION_MAX_LENGTH],
         firing=_text(given.get("status")) != "resolved",
-        started_at=parse_datetime(_text(given.get("startsAt"))),
+        started_at=_moment(_text(given.get("startsAt"))),
         severity=labels.get("severity"),
         team=labels.get("team"),
         tags=[labels["alertname"].lower()[:TAG_MAX_LENGTH]] if labels.get("alertname") else [],
@@ -121,7 +121,7 @@ def _plain_alert(given: Mapping[str, Any]) -> Alert:
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise InvalidInput({"tags": ["Give tags as a list of words."]})
     started = _text(given.get("started_at"))
-    started_at = parse_datetime(started) if started else None
+    started_at = _moment(started)
     if started and started_at is None:
         raise InvalidInput({"started_at": ["Give a date and time such as 2026-03-01T09:30Z."]})
     return Alert(
@@ -134,6 +134,17 @@ def _plain_alert(given: Mapping[str, Any]) -> Alert:
         team=_text(given.get("team")) or None,
         tags=tags,
     )
+
+
+def _moment(text: str) -> datetime | None:
+    """A date and time as monitoring writes it (ISO 8601); one without a zone is in UTC."""
+    try:
+        found = parse_datetime(text) if text else None
+    except ValueError:  # well formed but impossible, like month 13
+        return None
+    if found is not None and timezone.is_naive(found):
+        found = timezone.make_aware(found, UTC)
+    return found
 
 
 def receive(alerts: list[Alert], *, reporter: AnyUser) -> list[Received]:

@@ -115,6 +115,7 @@ def test_a_plain_alert_from_any_script(monitoring):
         ({"alerts": [{"labels": {"job": "x"}}]}, "alerts"),
         ({"title": "Export missing", "status": "pending"}, "status"),
         ({"title": "Export missing", "started_at": "yesterday"}, "started_at"),
+        ({"title": "Export missing", "started_at": "2026-13-01T00:00:00Z"}, "started_at"),
         ({"title": "Export missing", "tags": "exports"}, "tags"),
     ],
 )
@@ -123,6 +124,23 @@ def test_an_unusable_alert_is_refused_naming_what_is_wrong(monitoring, body, fie
     assert answer.status_code == 422
     assert field in answer.json()["errors"]
     assert not Mistake.objects.exists()
+
+
+def test_a_start_without_a_zone_is_in_utc_and_a_broken_one_from_alertmanager_is_left_out(
+    monitoring,
+):
+    [plain] = monitoring.post(
+        "/api/v1/alerts", {"title": "Export missing", "started_at": "2026-03-01T02:00:00"}
+    ).json()
+    assert (
+        Mistake.objects.get(pk=plain["mistake_id"])
+        .noticed_at.isoformat()
+        .startswith("2026-03-01T02:00:00+00:00")
+    )
+    [broken] = monitoring.post(
+        "/api/v1/alerts", alertmanager({**FIRING, "startsAt": "2026-13-01T00:00:00Z"})
+    ).json()
+    assert broken["created"] is True
 
 
 def test_alerts_are_taken_whole_or_not_at_all(monitoring):
