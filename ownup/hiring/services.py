@@ -9,7 +9,11 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 
 from ownup.hiring.models import HIRING_TEAM, Question, Scorecard
+from ownup.monitoring.models import Lesson
+from ownup.reporting.models import Confidentiality, Mistake
 from ownup.reporting.services import InvalidInput, NotFound
+
+LESSON_QUESTIONS = 3
 
 
 def on_hiring_team(user: User | AnonymousUser) -> bool:
@@ -24,6 +28,22 @@ def require_hiring_team(user: User | AnonymousUser) -> None:
 
 def questions() -> QuerySet[Question]:
     return Question.objects.filter(active=True)
+
+
+def questions_from_lessons(user: User | AnonymousUser) -> list[str]:
+    """Questions made of the organisation's latest lessons, to ask what a candidate learned alike.
+
+    Only the lessons of open mistakes: a guide is read out to people from outside. Lessons are
+    kept without the names of people, so none reaches a candidate.
+    """
+    open_ones = Mistake.objects.visible_to(user).filter(confidentiality=Confidentiality.OPEN)
+    lessons = Lesson.objects.filter(mistake__in=open_ones).order_by("-written_at", "-pk")
+    return [
+        f"One of our teams learned: \u201c{lesson.learned.strip()}\u201d Tell us about a mistake "
+        "of yours that taught you something like it: what happened, your part in it, and what "
+        "you do differently since."
+        for lesson in lessons[:LESSON_QUESTIONS]
+    ]
 
 
 def scorecards(user: User | AnonymousUser) -> QuerySet[Scorecard]:

@@ -29,10 +29,11 @@ def hiring_team_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpRes
     return login_required(guarded)
 
 
-def _guide() -> dict[str, Any]:
+def _guide(request: HttpRequest) -> dict[str, Any]:
     chosen = list(services.questions())
     return {
         "topics": [(topic, [q for q in chosen if q.topic == topic]) for topic in Topic],
+        "from_lessons": services.questions_from_lessons(request.user),
         "rubric": list(Candour),
     }
 
@@ -52,7 +53,7 @@ def kit(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "hiring/kit.html",
-        {**_guide(), "form": form, "scorecards": services.scorecards(request.user)},
+        {**_guide(request), "form": form, "scorecards": services.scorecards(request.user)},
     )
 
 
@@ -67,7 +68,7 @@ def scorecard(request: HttpRequest, scorecard_id: int) -> HttpResponse:
 
 @hiring_team_only
 def guide(request: HttpRequest) -> HttpResponse:
-    return render(request, "hiring/guide.html", _guide())
+    return render(request, "hiring/guide.html", _guide(request))
 
 
 @hiring_team_only
@@ -75,7 +76,8 @@ def guide_pdf(request: HttpRequest) -> HttpResponse:
     from django.contrib.staticfiles import finders
     from weasyprint import CSS, HTML
 
-    html = render_to_string("hiring/guide.html", {**_guide(), "printing": True}, request=request)
+    context = {**_guide(request), "printing": True}
+    html = render_to_string("hiring/guide.html", context, request=request)
     # The stylesheet is read from disk: fetching it over HTTP from inside a request could wait
     # on the very server that is busy answering this one.
     pdf = HTML(string=html).write_pdf(stylesheets=[CSS(filename=finders.find("ownup.css"))])

@@ -82,3 +82,25 @@ def test_the_main_menu_shows_the_kit_to_the_hiring_team_only(client, recruiter, 
     )
     client.force_login(admin_user)
     assert 'href="/hiring/"' not in client.get("/mistakes/").content.decode()
+
+
+def test_the_guide_asks_about_the_lessons_of_open_mistakes_only(client, reporter):
+    from ownup.monitoring.models import Lesson
+    from ownup.reporting import services as reporting
+
+    open_one = reporting.report({"title": "Invoices with old prices"}, reporter=reporter)
+    team_one = reporting.report(
+        {"title": "Payroll run twice", "team": "billing", "confidentiality": "team"},
+        reporter=reporter,
+    )
+    Lesson.objects.create(mistake=open_one, learned="A price list needs a date.", advice="Date it")
+    Lesson.objects.create(mistake=team_one, learned="Payroll needs two eyes.", advice="Review")
+    # A recruiter of the billing team sees both mistakes, and the guide still leaves one out.
+    reporter.groups.add(Group.objects.get(name=HIRING_TEAM))
+    client.force_login(reporter)
+
+    guide = client.get("/hiring/guide/").content.decode()
+
+    assert "From our own lessons" in guide
+    assert "One of our teams learned: \u201cA price list needs a date.\u201d" in guide
+    assert "Payroll" not in guide
