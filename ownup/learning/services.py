@@ -127,6 +127,8 @@ def _hits(
         if sharing > 1:
             shared = index.shared_terms(query, ids)
             ids = [pk for pk in ids if shared.get(pk, 0) >= sharing]
+            if not ids:
+                break  # best first: when none of these shares enough, the weaker ones will not
         # Visibility and the records in one question: only what this person may see comes back.
         found = visible(user).filter(pk__in=ids).select_related("severity", "team").order_by()
         mistakes.update((m.pk, m) for m in found)
