@@ -25,6 +25,7 @@ from ownup.organisation.models import Severity, Team
 from ownup.reporting import services
 from ownup.reporting.forms import TAG_MAX_LENGTH
 from ownup.reporting.models import (
+    ALERT_KEY_MAX_LENGTH,
     DESCRIPTION_MAX_LENGTH,
     TITLE_MAX_LENGTH,
     AlertKey,
@@ -36,7 +37,6 @@ from ownup.reporting.models import (
 from ownup.reporting.services import AnyUser, InvalidInput
 
 MAX_ALERTS = 100
-KEY_MAX_LENGTH = 200
 # Slack refuses to wait longer, and a request signed longer ago than this may be a replay.
 SLACK_MAX_AGE = timedelta(minutes=5)
 
@@ -97,7 +97,7 @@ def _alertmanager_alert(given: Mapping[str, Any]) -> Alert:
     if url := _text(given.get("generatorURL")):
         described.append(f"source: {url}")
     return Alert(
-        key=key[:KEY_MAX_LENGTH],
+        key=key[:ALERT_KEY_MAX_LENGTH],
         title=title[:TITLE_MAX_LENGTH],
         description="\n".join(line for line in described if line)[:DESCRIPTION_MAX_LENGTH],
         firing=_text(given.get("status")) != "resolved",
@@ -125,7 +125,7 @@ def _plain_alert(given: Mapping[str, Any]) -> Alert:
     if started and started_at is None:
         raise InvalidInput({"started_at": ["Give a date and time such as 2026-03-01T09:30Z."]})
     return Alert(
-        key=(_text(given.get("key")) or title)[:KEY_MAX_LENGTH],
+        key=(_text(given.get("key")) or title)[:ALERT_KEY_MAX_LENGTH],
         title=title[:TITLE_MAX_LENGTH],
         description=_text(given.get("description"))[:DESCRIPTION_MAX_LENGTH],
         firing=status == "firing",

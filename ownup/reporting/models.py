@@ -220,10 +220,15 @@ class TimelineEntry(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.text}"
 
 
+ALERT_KEY_MAX_LENGTH = 200
+
+
 class AlertKey(models.Model):
     """Which mistake an outside alert was reported as, so the same alert is not reported twice."""
 
-    key = models.CharField(max_length=200, unique=True, help_text="The alert's fingerprint.")
+    key = models.CharField(
+        max_length=ALERT_KEY_MAX_LENGTH, unique=True, help_text="The alert's fingerprint."
+    )
     mistake = models.ForeignKey(Mistake, on_delete=models.CASCADE, related_name="alert_keys")
     times = models.PositiveIntegerField(default=1, help_text="Firings while the mistake was open.")
     last_at = models.DateTimeField(default=timezone.now)
