@@ -38,6 +38,7 @@ MAX_ROUNDS = 8
 # likeness. Counted in words, so it holds alike for both engines and for a library of any size.
 SIMILAR_SHARE = 0.3
 SIMILAR_AT_LEAST = 3
+TYPED_AT_LEAST = 2
 
 
 @dataclass(frozen=True)
@@ -64,11 +65,16 @@ def search(user: AnyUser, text: str, *, limit: int = 20) -> list[Hit]:
 
 
 def similar_to_text(user: AnyUser, text: str, *, limit: int = 5) -> list[Hit]:
-    """Mistakes this person may see that share the telling words of a text, closest first."""
+    """Mistakes this person may see that share the telling words of a text, closest first.
+
+    A title being typed is short: two words in common are enough, or one while it has fewer
+    than three telling words.
+    """
     query = any_of(text)
     if not query:
         return []
-    return _hits(user, query, limit=limit, with_outcomes=True)
+    sharing = TYPED_AT_LEAST if len(query.terms) >= 3 else 1
+    return _hits(user, query, limit=limit, with_outcomes=True, sharing=sharing)
 
 
 def similar_to_mistake(user: AnyUser, mistake: Mistake, *, limit: int = 5) -> list[Hit]:

@@ -73,6 +73,16 @@ def test_one_shared_word_does_not_make_a_mistake_similar(report, reporter):
     assert {hit.mistake for hit in typed} == {outage, alike, invoices, credit_notes}
 
 
+def test_a_title_being_typed_needs_two_words_in_common_once_it_has_three(report, reporter):
+    invoices = report("Sent the March invoices with last year's prices", by=reporter)
+    report("Refund sent to the wrong account", by=reporter)
+
+    assert services.similar_to_text(reporter, "Payroll sent twice to the bank") == []
+    typed = services.similar_to_text(reporter, "March invoices sent twice")
+    assert [hit.mistake for hit in typed] == [invoices]
+    assert len(services.similar_to_text(reporter, "sent twice")) == 2  # two words: one will do
+
+
 def test_records_of_other_apps_join_the_index_and_show_what_fixed_it(
     report, reporter, notes_as_a_source
 ):
