@@ -13,8 +13,8 @@ from ownup.reporting.services import AnyUser
 
 
 def part(mistake: Mistake, viewer: AnyUser) -> PostmortemPart | None:
-    actions = list(mistake.containment_actions.select_related("taken_by", "removed_by"))
-    care = list(mistake.customer_care.select_related("by"))
+    actions = list(mistake.containment_actions.all())
+    care = list(mistake.customer_care.all())
     if not actions and not care:
         return None
     context = {"mistake": mistake, "actions": actions, "care": care}

@@ -15,7 +15,7 @@ def part(mistake: Mistake, viewer: AnyUser) -> PostmortemPart | None:
         return None
     context = {
         "ranking": ranking,
-        "criteria": list(services.criteria()),
+        "criteria": [cell.criterion for cell in ranking[0].cells] if ranking else [],
         "chosen": decisions[-1] if decisions else None,
         "earlier": decisions[:-1],
         "warning": services.strength_warning(mistake),

@@ -232,7 +232,7 @@ def alerts(request: HttpRequest, payload: AlertsIn) -> list[dict[str, Any]]:
         {
             "key": r.alert.key,
             "mistake_id": r.mistake.pk if r.mistake else None,
-            "url": mistake_record(r.mistake)["url"] if r.mistake else None,
+            "url": inbound.url_of(r.mistake) if r.mistake else None,
             "created": r.created,
         }
         for r in received

@@ -18,6 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -167,10 +168,8 @@ def _receive(alert: Alert, reporter: AnyUser) -> Received:
         else None
     )
     if open_one is not None and known is not None:
-        if alert.firing:
-            known.times += 1
-            known.last_at = now
-            known.save(update_fields=["times", "last_at"])
+        if alert.firing:  # counted in the database, so two firings at once both count
+            AlertKey.objects.filter(pk=known.pk).update(times=F("times") + 1, last_at=now)
         _event(open_one, "The alert fired again" if alert.firing else "The alert resolved", now)
         return Received(alert, open_one, created=False)
     if not alert.firing:
@@ -206,6 +205,10 @@ def _report_fields(alert: Alert, now: datetime) -> dict[str, Any]:
     return fields
 
 
+def url_of(mistake: Mistake) -> str:
+    return settings.BASE_URL + mistake.get_absolute_url()
+
+
 def _event(mistake: Mistake, text: str, at: datetime) -> None:
     TimelineEntry.objects.create(mistake=mistake, at=at, kind=TimelineEntry.Kind.EVENT, text=text)
 
@@ -213,14 +216,12 @@ def _event(mistake: Mistake, text: str, at: datetime) -> None:
 # -------------------------------------------------------------------- Slack's slash command
 
 
-def slack_signature_holds(
-    secret: str, timestamp: str, body: bytes, signature: str, *, now: datetime | None = None
-) -> bool:
+def slack_signature_holds(secret: str, timestamp: str, body: bytes, signature: str) -> bool:
     """Whether a request was signed by Slack with this app's signing secret, and lately."""
     if not secret or not timestamp.isdigit():
         return False
     sent = datetime.fromtimestamp(int(timestamp), tz=UTC)
-    if abs((now or timezone.now()) - sent) > SLACK_MAX_AGE:
+    if abs(timezone.now() - sent) > SLACK_MAX_AGE:
         return False
     base = b"v0:" + timestamp.encode() + b":" + body
     expected = "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
@@ -245,8 +246,7 @@ def slack_command(user_name: str, text: str) -> str:
         mistake = services.report({"title": rest.strip()}, reporter=reporter)
     except InvalidInput as refused:
         return " ".join(message for messages in refused.errors.values() for message in messages)
-    url = settings.BASE_URL + mistake.get_absolute_url()
-    link = f"<{url}|#{mistake.pk} {_slack_escaped(mistake.title)}>"
+    link = f"<{url_of(mistake)}|#{mistake.pk} {_slack_escaped(mistake.title)}>"
     return f"Reported {link}. Thank you for owning it early."
 
 
