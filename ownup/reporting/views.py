@@ -100,6 +100,10 @@ def receipt(request: HttpRequest, mistake_id: int) -> HttpResponse:
 def detail(request: HttpRequest, mistake_id: int) -> HttpResponse:
     mistake = _mistake_or_404(request, mistake_id)
     following = stages.next_stage(mistake.stage_enum)
+    may_act = services.can_act(request.user, mistake)
+    # A closed mistake reads as its story: the forms of every stage come back on asking
+    # ("Add to the record"), so a late finding or lesson can still be written down.
+    adding = mistake.stage_enum is not Stage.CLOSED or "add" in request.GET
     return render(
         request,
         "reporting/detail.html",
@@ -109,7 +113,9 @@ def detail(request: HttpRequest, mistake_id: int) -> HttpResponse:
             "next_stage": following,
             "next_step": stages.NEXT_STEP[mistake.stage_enum],
             "unmet": stages.unmet_requirements(mistake, following) if following else [],
-            "can_act": services.can_act(request.user, mistake),
+            "can_act": may_act and adding,
+            "may_add": may_act and not adding,
+            "may_move": may_act,
             "timeline": mistake.timeline.select_related("actor"),
             "sections": sections_for(request, mistake),
             "disclosure": services.disclosure(mistake),

@@ -220,3 +220,30 @@ def test_the_page_of_a_mistake_moved_on_says_what_was_not_recorded(client, repor
     assert "Nothing sent yet" not in closed
     assert "No effectiveness check was recorded." in closed
     assert "No effectiveness check yet" not in closed
+
+
+def test_a_closed_mistake_reads_as_its_story_and_gives_its_forms_back_on_asking(
+    client, reporter, responder, outsider
+):
+    from ownup.reporting import stages
+
+    mistake = services.report({"title": "Sent the March invoices"}, reporter=reporter)
+    stages.move(mistake, Stage.CLOSED, actor=responder, reason="a one-off")
+    page = mistake.get_absolute_url()
+    client.force_login(reporter)
+
+    story = client.get(page).content.decode()
+    assert "Add to the record" in story
+    assert 'name="text"' not in story  # the timeline's note
+    assert reverse("containment:add", args=[mistake.pk]) not in story
+    assert reverse("reporting:edit", args=[mistake.pk]) not in story
+    assert "Skip ahead or reopen" in story  # reopening stays one step away
+
+    adding = client.get(page + "?add").content.decode()
+    assert "Add to the record" not in adding
+    assert 'name="text"' in adding
+    assert reverse("containment:add", args=[mistake.pk]) in adding
+
+    client.force_login(outsider)  # sees the mistake, may not change it
+    assert "Add to the record" not in client.get(page).content.decode()
+    assert 'name="text"' not in client.get(page + "?add").content.decode()
