@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from ownup.organisation.models import ApiToken, Membership, Organisation, Severity, Team
+from ownup.organisation.models import (
+    ApiToken,
+    Membership,
+    Organisation,
+    Severity,
+    SlackAccount,
+    Team,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -36,4 +43,15 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: object) -> bool:
         # A token's secret is shown once when created; that happens in the CLI.
+        return False
+
+
+@admin.register(SlackAccount)
+class SlackAccountAdmin(admin.ModelAdmin):
+    # Connected by each person from Slack's /ownup; an admin may only see or remove them.
+    list_display = ["slack_name", "slack_user", "workspace", "user", "connected_at"]
+    readonly_fields = ["workspace", "slack_user", "slack_name", "user", "connected_at"]
+    search_fields = ["slack_name", "slack_user", "user__username"]
+
+    def has_add_permission(self, request: object) -> bool:
         return False

@@ -175,3 +175,26 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name or 'token'} …{self.hint} ({self.user})"
+
+
+class SlackAccount(models.Model):
+    """Someone's account in a Slack workspace, connected to their ownup account by themselves:
+    what they type in Slack's ``/ownup`` is done as them."""
+
+    workspace = models.CharField(max_length=32, help_text="Slack's id of the workspace (T…).")
+    slack_user = models.CharField(max_length=32, help_text="Slack's id of the person (U… or W…).")
+    slack_name = models.CharField(max_length=100, blank=True, help_text="Their name in Slack.")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="slack_accounts"
+    )
+    connected_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "slack_user"], name="one_ownup_account_per_slack_account"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"@{self.slack_name or self.slack_user} in Slack → {self.user}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
 
-from ownup.organisation.models import ApiToken, Membership, Role, Team
+from ownup.organisation.models import ApiToken, Membership, Role, SlackAccount, Team
 
 
 def team_ids_of(user: User | AnonymousUser) -> set[int]:
@@ -70,3 +70,23 @@ def find_user(username: str) -> User:
 
 def issue_token(user: User, name: str = "") -> tuple[ApiToken, str]:
     return ApiToken.objects.issue(user, name)
+
+
+def person_in_slack(workspace: str, slack_user: str) -> User | None:
+    """The active ownup account a Slack account was connected to, if any."""
+    account = (
+        SlackAccount.objects.select_related("user")
+        .filter(workspace=workspace, slack_user=slack_user, user__is_active=True)
+        .first()
+    )
+    return account.user if account else None
+
+
+def connect_slack(user: User, workspace: str, slack_user: str, slack_name: str) -> SlackAccount:
+    """Connect a Slack account to ``user``, in place of whichever account it was connected to."""
+    account, _ = SlackAccount.objects.update_or_create(
+        workspace=workspace,
+        slack_user=slack_user,
+        defaults={"user": user, "slack_name": slack_name},
+    )
+    return account

@@ -11,20 +11,23 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from ownup.organisation.models import Severity, Team
+from ownup.organisation.services import connect_slack, person_in_slack
 from ownup.reporting import services
-from ownup.reporting.forms import TAG_MAX_LENGTH
+from ownup.reporting.forms import TAG_MAX_LENGTH, MistakeForm
 from ownup.reporting.models import (
     ALERT_KEY_MAX_LENGTH,
     DESCRIPTION_MAX_LENGTH,
@@ -228,26 +231,95 @@ def slack_signature_holds(secret: str, timestamp: str, body: bytes, signature: s
     return hmac.compare_digest(expected, signature)
 
 
-SLACK_USAGE = "Report a mistake in one sentence: /ownup report Sent the March invoices twice"
+SLACK_USAGE = (
+    "Report a mistake in one sentence: /ownup report Sent the March invoices twice. "
+    "Connect your Slack account to ownup: /ownup connect"
+)
+SLACK_CONNECT_SALT = "ownup.reporting.slack-connect"
+# The link is shown to one person in Slack; an hour is long enough to log in and short enough
+# that a link seen later over their shoulder has stopped working.
+SLACK_CONNECT_MAX_AGE = timedelta(hours=1)
 
 
-def slack_command(user_name: str, text: str) -> str:
-    """What Slack's ``/ownup`` answers: a report made as the ownup user of the same name."""
-    verb, _, rest = text.strip().partition(" ")
-    if verb.lower() != "report" or not rest.strip():
+@dataclass(frozen=True)
+class SlackAsk:
+    """Who typed ``/ownup`` in Slack, in which workspace, and the report they typed, if any."""
+
+    workspace: str
+    slack_user: str
+    slack_name: str
+    title: str = ""
+
+
+class LinkRefused(ValueError):
+    """A connection link that is not one ownup made, or that has stopped working."""
+
+
+def slack_command(ask: SlackAsk, verb: str) -> str:
+    """What Slack's ``/ownup`` answers: a report made as the person's connected ownup account,
+    or the link that connects it (and then makes the report)."""
+    if verb == "connect":
+        link = connect_link(SlackAsk(ask.workspace, ask.slack_user, ask.slack_name))
+        return f"<{link}|Connect your Slack account to ownup> (the link works for an hour)."
+    if verb != "report" or not ask.title:
         return SLACK_USAGE
-    reporter = User.objects.filter(username__iexact=user_name, is_active=True).first()
+    form = MistakeForm(data={"title": ask.title})
+    if not form.is_valid():
+        return " ".join(str(message) for messages in form.errors.values() for message in messages)
+    reporter = person_in_slack(ask.workspace, ask.slack_user)
     if reporter is None:
         return (
-            f"No one in ownup is called {user_name}: ask an admin to add you with "
-            f"'ownup user create {user_name}', then report again."
+            f"First <{connect_link(ask)}|connect your Slack account to ownup> (the link works "
+            "for an hour): your report is made as soon as it is connected."
         )
     try:
-        mistake = services.report({"title": rest.strip()}, reporter=reporter)
+        mistake = services.report({"title": ask.title}, reporter=reporter)
     except InvalidInput as refused:
         return " ".join(message for messages in refused.errors.values() for message in messages)
-    link = f"<{url_of(mistake)}|#{mistake.pk} {_slack_escaped(mistake.title)}>"
-    return f"Reported {link}. Thank you for owning it early."
+    return f"Reported {_slack_link(mistake)}. Thank you for owning it early."
+
+
+def slack_ask(
+    verb_and_text: str, *, workspace: str, slack_user: str, slack_name: str
+) -> tuple[SlackAsk, str]:
+    """The ask and its verb (lower case) from the command's text, as Slack sends it."""
+    verb, _, rest = verb_and_text.strip().partition(" ")
+    return SlackAsk(workspace, slack_user, slack_name, rest.strip()), verb.lower()
+
+
+def connect_link(ask: SlackAsk) -> str:
+    token = signing.dumps(asdict(ask), salt=SLACK_CONNECT_SALT, compress=True)
+    return settings.BASE_URL + reverse("reporting:slack_connect", args=[token])
+
+
+def asked_in(token: str) -> SlackAsk:
+    """The ask a connection link carries; :class:`LinkRefused` if it is not to be followed."""
+    try:
+        given = signing.loads(token, salt=SLACK_CONNECT_SALT, max_age=SLACK_CONNECT_MAX_AGE)
+    except signing.SignatureExpired:
+        raise LinkRefused(
+            "This link has stopped working: links work for an hour. Type /ownup connect in "
+            "Slack for a new one."
+        ) from None
+    except signing.BadSignature:
+        raise LinkRefused(
+            "This is not a link ownup made: type /ownup connect in Slack for one."
+        ) from None
+    return SlackAsk(**given)
+
+
+def connect_and_report(user: AnyUser, ask: SlackAsk) -> Mistake | None:
+    """Connect the Slack account of ``ask`` to ``user`` and make the report it waited with."""
+    assert isinstance(user, User)  # the link's page is for people who are logged in
+    with transaction.atomic():
+        connect_slack(user, ask.workspace, ask.slack_user, ask.slack_name)
+        if not ask.title:
+            return None
+        return services.report({"title": ask.title}, reporter=user)
+
+
+def _slack_link(mistake: Mistake) -> str:
+    return f"<{url_of(mistake)}|#{mistake.pk} {_slack_escaped(mistake.title)}>"
 
 
 def _slack_escaped(text: str) -> str:

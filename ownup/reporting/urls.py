@@ -12,4 +12,5 @@ urlpatterns = [
     path("mistakes/<int:mistake_id>/stage/", views.move_stage, name="move"),
     path("mistakes/<int:mistake_id>/timeline/", views.add_note, name="note"),
     path("integrations/slack/", views.slack_command, name="slack"),
+    path("integrations/slack/connect/<str:token>/", views.slack_connect, name="slack_connect"),
 ]

@@ -206,5 +206,26 @@ def slack_command(request: HttpRequest) -> HttpResponse:
             {"detail": "The request is not signed by Slack, or was signed too long ago."},
             status=401,
         )
-    text = inbound.slack_command(request.POST.get("user_name", ""), request.POST.get("text", ""))
+    ask, verb = inbound.slack_ask(
+        request.POST.get("text", ""),
+        workspace=request.POST.get("team_id", ""),
+        slack_user=request.POST.get("user_id", ""),
+        slack_name=request.POST.get("user_name", ""),
+    )
+    text = inbound.slack_command(ask, verb)
     return JsonResponse({"response_type": "ephemeral", "text": text})
+
+
+@login_required
+def slack_connect(request: HttpRequest, token: str) -> HttpResponse:
+    """The link ``/ownup`` gives: the person, logged in, connects their Slack account (and the
+    report they typed is made)."""
+    try:
+        ask = inbound.asked_in(token)
+    except inbound.LinkRefused as refused:
+        return render(request, "reporting/slack_connect.html", {"problem": refused}, status=400)
+    if request.method == "POST":
+        mistake = inbound.connect_and_report(request.user, ask)
+        messages.success(request, f"Your Slack account @{ask.slack_name} is connected.")
+        return redirect("reporting:receipt", mistake.pk) if mistake else redirect("reporting:list")
+    return render(request, "reporting/slack_connect.html", {"ask": ask})

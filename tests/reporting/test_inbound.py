@@ -2,6 +2,7 @@
 
 import hashlib
 import hmac
+import re
 import time
 from datetime import timedelta
 from urllib.parse import urlencode
@@ -11,6 +12,8 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
+from ownup.organisation.models import SlackAccount
+from ownup.organisation.services import connect_slack
 from ownup.reporting import stages
 from ownup.reporting.models import AlertKey, Mistake, Stage
 
@@ -159,10 +162,10 @@ def test_alerts_need_a_token(client, billing):
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 
 
-def slack(text, *, user_name="cy", secret=SECRET, at=None):
+def slack(text, *, user_name="cy", user_id="U123", secret=SECRET, at=None):
     """Posts as Slack does: a form body, signed with the app's signing secret."""
     body = urlencode({"command": "/ownup", "text": text, "user_name": user_name,
-                      "user_id": "U123", "team_id": "T1"})  # fmt: skip
+                      "user_id": user_id, "team_id": "T1"})  # fmt: skip
     timestamp = str(int(at if at is not None else time.time()))
     digest = hmac.new(secret.encode(), f"v0:{timestamp}:{body}".encode(), hashlib.sha256)
     return Client().post(
@@ -174,36 +177,116 @@ def slack(text, *, user_name="cy", secret=SECRET, at=None):
     )  # fmt: skip
 
 
+def link_in(reply):
+    """The path of the link in a Slack reply, written <https://…/path|words>."""
+    found = re.search(r"<https?://[^/|>]+(/[^|>]*)\|", reply)
+    assert found, reply
+    return found.group(1)
+
+
 @pytest.fixture
 def slack_app(settings):
     settings.SLACK_SIGNING_SECRET = SECRET
 
 
-def test_a_slack_command_reports_as_the_ownup_user_of_that_name(slack_app, reporter):
+@pytest.fixture
+def connected(slack_app, reporter):
+    connect_slack(reporter, "T1", "U123", "cy")
+    return reporter
+
+
+def test_a_slack_command_reports_as_the_connected_ownup_account(connected):
     answer = slack("report Sent the March invoices twice")
     assert answer.status_code == 200
     reply = answer.json()
     mistake = Mistake.objects.get()
     assert mistake.title == "Sent the March invoices twice"
-    assert mistake.reporter == reporter
+    assert mistake.reporter == connected
     assert reply["response_type"] == "ephemeral"  # only the person who typed it sees it
     assert f"|#{mistake.pk} Sent the March invoices twice>" in reply["text"]
 
 
-def test_slack_hears_help_and_unknown_people_without_reporting(slack_app, reporter):
-    assert "/ownup report" in slack("").json()["text"]
-    assert "/ownup report" in slack("help").json()["text"]
-    unknown = slack("report Wrong prices", user_name="nobody").json()["text"]
-    assert "No one in ownup is called nobody" in unknown
+def test_an_unconnected_slack_account_is_given_a_link_that_connects_it_and_reports(
+    slack_app, reporter
+):
+    reply = slack("report Sent the March invoices twice").json()["text"]
+    assert "connect your Slack account to ownup" in reply
+    assert not Mistake.objects.exists()
+    link = link_in(reply)
+
+    assert Client().get(link).status_code == 302  # to the login first
+    browser = Client()
+    browser.force_login(reporter)
+    page = browser.get(link).content.decode()
+    assert "@cy" in page
+    assert "Sent the March invoices twice" in page
+    assert not SlackAccount.objects.exists()  # looking is not connecting
+
+    done = browser.post(link)
+    mistake = Mistake.objects.get()
+    assert done["Location"] == f"/mistakes/{mistake.pk}/receipt/"
+    assert mistake.reporter == reporter
+    account = SlackAccount.objects.get()
+    assert (account.workspace, account.slack_user, account.user) == ("T1", "U123", reporter)
+
+    slack("report Sent the April invoices twice")
+    assert Mistake.objects.filter(title__contains="April", reporter=reporter).exists()
+
+
+def test_a_slack_name_alone_is_no_one(connected, make_user):
+    make_user("dee")
+    # Anyone may call themselves cy or dee in Slack: only the connected account is cy.
+    reply = slack("report Wrong prices", user_name="cy", user_id="U999").json()["text"]
+    assert "connect your Slack account" in reply
+    slack("report Wrong prices", user_name="dee", user_id="U999")
     assert not Mistake.objects.exists()
 
 
-def test_slack_titles_are_escaped_in_the_reply(slack_app, reporter):
+def test_a_connection_link_works_for_an_hour_and_only_as_ownup_made_it(slack_app, reporter):
+    now = timezone.now()
+    with time_machine.travel(now, tick=False):
+        link = link_in(slack("connect").json()["text"])
+    browser = Client()
+    browser.force_login(reporter)
+    with time_machine.travel(now + timedelta(minutes=59), tick=False):
+        assert browser.get(link).status_code == 200
+    with time_machine.travel(now + timedelta(minutes=61), tick=False):
+        late = browser.post(link)
+    assert late.status_code == 400
+    assert "stopped working" in late.content.decode()
+    forged = browser.post(link.replace("/connect/", "/connect/x"))
+    assert forged.status_code == 400
+    assert "not a link ownup made" in forged.content.decode()
+    assert not SlackAccount.objects.exists()
+
+    with time_machine.travel(now + timedelta(minutes=30), tick=False):
+        assert browser.post(link)["Location"] == "/mistakes/"  # nothing was waiting to report
+    assert SlackAccount.objects.get().user == reporter
+    assert not Mistake.objects.exists()
+
+
+def test_connecting_again_moves_the_slack_account_to_whoever_connects_it(connected, manager):
+    browser = Client()
+    browser.force_login(manager)
+    browser.post(link_in(slack("connect").json()["text"]))
+    assert SlackAccount.objects.get().user == manager
+
+
+def test_slack_hears_help_and_refuses_a_bad_report_before_any_link(slack_app, reporter):
+    assert "/ownup report" in slack("").json()["text"]
+    assert "/ownup report" in slack("help").json()["text"]
+    too_long = slack("report " + "x" * 300).json()["text"]
+    assert "at most" in too_long
+    assert "connect" not in too_long
+    assert not Mistake.objects.exists()
+
+
+def test_slack_titles_are_escaped_in_the_reply(connected):
     reply = slack("report Sent <b> & <a> twice").json()["text"]
     assert "Sent &lt;b&gt; &amp; &lt;a&gt; twice>" in reply
 
 
-def test_an_unsigned_or_stale_slack_request_is_refused(slack_app, reporter):
+def test_an_unsigned_or_stale_slack_request_is_refused(connected):
     assert slack("report x", secret="another").status_code == 401
     now = timezone.now()
     with time_machine.travel(now, tick=False):
