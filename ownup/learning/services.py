@@ -202,6 +202,7 @@ PATTERN_WINDOW_DAYS = 365
 PATTERN_SAMPLE = 400  # the most recent mistakes grouped by their words
 MIN_PATTERN_SIZE = 3
 WORDS_OVERLAP = 0.5
+PART_OF_LARGER = 0.75
 
 
 def patterns(user: AnyUser, *, now: datetime | None = None, limit: int = 8) -> list[Pattern]:
@@ -231,8 +232,11 @@ def patterns(user: AnyUser, *, now: datetime | None = None, limit: int = 8) -> l
     shown: list[frozenset[int]] = []
     for name, members in sorted(groups, key=lambda g: -len(g[1])):
         key = frozenset(m.pk for m in members)
-        # A group inside a larger one already shown tells nothing new.
-        if len(members) < MIN_PATTERN_SIZE or any(key <= bigger for bigger in shown):
+        # A group inside a larger one already shown tells nothing new, unless it is a clear
+        # part of it: three mistakes about prices among four tagged "billing".
+        if len(members) < MIN_PATTERN_SIZE or any(
+            key <= bigger and len(key) > PART_OF_LARGER * len(bigger) for bigger in shown
+        ):
             continue
         shown.append(key)
         found.append(Pattern(name, members, _by_month(members, now)))

@@ -137,6 +137,21 @@ def test_recurring_mistakes_form_a_pattern_with_counts_by_month(report, reporter
     assert all("Payroll leak" not in m.title for p in seen_by_outsider for m in p.mistakes)
 
 
+def test_a_clear_part_of_a_larger_pattern_is_a_pattern_of_its_own(report, reporter):
+    for title in ("Invoices sent with old prices", "Credit notes with old prices",
+                  "Quotes made with old prices"):  # fmt: skip
+        report(title, by=reporter, tags=["billing", "prices"])
+    report("Refunded the wrong customer", by=reporter, tags=["billing"])
+    assert [(p.name, p.count) for p in services.patterns(reporter)] == [
+        ("tagged “billing”", 4),
+        ("tagged “prices”", 3),  # the same three are also "about old prices": shown once
+    ]
+
+    report("Paid a supplier twice", by=reporter, tags=["billing"])
+    report("Paid a refund twice", by=reporter, tags=["billing"])
+    assert [p.count for p in services.patterns(reporter)][:2] == [6, 3]
+
+
 def test_titles_alike_form_a_pattern_without_tags(report, reporter):
     for team in ("north", "south", "east"):
         report(f"Shipped the {team} orders to the old warehouse address", by=reporter)
