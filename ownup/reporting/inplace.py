@@ -14,7 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from ownup.reporting import services as reporting
-from ownup.reporting.models import Mistake
+from ownup.reporting.models import Mistake, Stage
 
 SectionContext = Callable[..., dict[str, Any]]
 
@@ -54,7 +54,9 @@ def answer(
         return render(request, template, context)
     if problem:
         messages.error(request, spelled_out(problem, forms_given))
-    return redirect(f"{mistake.get_absolute_url()}#{anchor}")
+    # A closed mistake's page shows its forms only when asked: back to them, as they were.
+    adding = "?add" if mistake.stage == Stage.CLOSED else ""
+    return redirect(f"{mistake.get_absolute_url()}{adding}#{anchor}")
 
 
 def spelled_out(problem: str, forms_given: dict[str, Any]) -> str:

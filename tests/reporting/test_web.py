@@ -243,6 +243,8 @@ def test_a_closed_mistake_reads_as_its_story_and_gives_its_forms_back_on_asking(
     assert "Add to the record" not in adding
     assert 'name="text"' in adding
     assert reverse("containment:add", args=[mistake.pk]) in adding
+    added = client.post(reverse("containment:care", args=[mistake.pk]), {"text": "Called them"})
+    assert added["Location"].startswith(page + "?add#")  # back to the forms, as they were
 
     client.force_login(outsider)  # sees the mistake, may not change it
     assert "Add to the record" not in client.get(page).content.decode()
