@@ -55,6 +55,10 @@ def _ranking_table(mistake_id: int) -> None:
             "total: 0-100, highest best; effort, risk, time, cost: 1 is little (best)",
             style="dim",
         )
+    if stronger := services.stronger_options(mistake, services.ranking(mistake)):
+        which = "the chosen option" if stronger.chosen else "the first-ranked"
+        names = ", ".join(f"#{o.pk} {o.title} ({o.strength_word})" for o in stronger.options)
+        console.print(f"stronger than {which} ({stronger.than.strength_word}): {names}")
 
 
 @options_app.command("list")

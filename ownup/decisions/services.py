@@ -14,7 +14,7 @@ How the ranking is computed, so anyone can check it by hand:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -287,6 +287,29 @@ def strength_warning(mistake: Mistake) -> str | None:
     if decision is not None and decision.option.strength == Strength.WEAK:
         return WEAK_WARNING
     return None
+
+
+STRENGTH_ORDER = {Strength.WEAK: 0, Strength.MEDIUM: 1, Strength.STRONG: 2}
+
+
+@dataclass(frozen=True)
+class Stronger:
+    """The options stronger than the chosen one, or than the one ranked first before a choice:
+    cheap and quick often outscore the fix that stops a mistake coming back."""
+
+    than: Option
+    chosen: bool
+    options: list[Option]
+
+
+def stronger_options(mistake: Mistake, ranking: Sequence[Ranked]) -> Stronger | None:
+    current = current_decision(mistake)
+    than = current.option if current else (ranking[0].option if ranking else None)
+    if than is None:
+        return None
+    floor = STRENGTH_ORDER[Strength(than.strength)]
+    stronger = [r.option for r in ranking if STRENGTH_ORDER[Strength(r.option.strength)] > floor]
+    return Stronger(than, current is not None, stronger) if stronger else None
 
 
 def _story(mistake: Mistake, actor: User | None, text: str) -> None:

@@ -42,6 +42,19 @@ def test_a_weak_choice_prints_a_warning(ownup, responder, mistake):
     assert "Warning" in result.output
 
 
+def test_the_ranking_points_out_a_stronger_option_ranked_lower(ownup, responder, mistake):
+    m = str(mistake.pk)
+    ownup("--user", "bo", "options", "add", m, "Remind people", "--strength", "weak",
+          "--score", "effort=1")  # fmt: skip
+    ownup("--user", "bo", "options", "add", m, "Refuse old prices", "--strength", "strong",
+          "--score", "effort=5")  # fmt: skip
+    strong = Option.objects.get(title="Refuse old prices")
+    listed = ownup("options", "list", m).output
+    assert f"stronger than the first-ranked (weak): #{strong.pk} Refuse old prices (strong)" in (
+        " ".join(listed.split())
+    )
+
+
 def test_bad_input_is_one_line_and_exit_1(ownup, responder, mistake):
     m = str(mistake.pk)
     ownup("--user", "bo", "options", "add", m, "Check it", "--strength", "strong")

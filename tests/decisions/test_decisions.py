@@ -203,6 +203,22 @@ def test_a_weak_choice_is_warned_about(api_as, client, responder, mistake):
     assert "weak actions rarely" in client.get(mistake.get_absolute_url()).content.decode()
 
 
+def test_a_stronger_option_ranked_lower_is_pointed_out(api_as, client, responder, mistake):
+    api = api_as(responder)
+    _add(api, mistake, "A checklist for the price run", "medium", scores=BEST)
+    _add(api, mistake, "The run refuses an old price list", "strong", scores=WORST)
+    _add(api, mistake, "Remind people", "weak", scores=BEST)
+    client.force_login(responder)
+    page = client.get(mistake.get_absolute_url()).content.decode()
+    assert "Stronger than the first-ranked option, which is medium" in page
+    assert "“The run refuses an old price list” (strong)" in page
+    assert "“Remind people”" not in page.split("Stronger than")[1].split("</p>")[0]
+
+    strong = Option.objects.get(title="The run refuses an old price list")
+    api.post(f"/api/v1/mistakes/{mistake.pk}/decision", {"option_id": strong.pk, "rationale": "x"})
+    assert "Stronger than" not in client.get(mistake.get_absolute_url()).content.decode()
+
+
 def test_outsiders_may_read_but_not_add(api_as, outsider, reporter, mistake):
     api = api_as(outsider)
     assert api.get(f"/api/v1/mistakes/{mistake.pk}/options").status_code == 200
