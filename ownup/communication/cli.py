@@ -33,7 +33,10 @@ def _print_findings(findings: list[Finding]) -> None:
 def tell(
     mistake_id: int = typer.Argument(..., help="The mistake's number."),
     audience: str = typer.Option(
-        "team", "--audience", "-a", help="customers, team, leadership, regulator or your own."
+        "team",
+        "--audience",
+        "-a",
+        help="customers, customers-results (their follow-up), team, leadership, regulator…",
     ),
     to: list[str] = typer.Option(
         [], "--to", help="A recipient: an email address or an Apprise URL; repeat for more."

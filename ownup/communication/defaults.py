@@ -2,6 +2,8 @@
 
 # ruff: noqa: E501
 
+from typing import Any
+
 SUBJECT = "{{ organisation.name }}: {{ mistake.title }}"
 
 CLOSING = """
@@ -103,6 +105,27 @@ Contact: {% if lead %}{{ lead_name }}, {{ lead.email }}{% else %}[name, role and
 
 {{ organisation.name }}"""
 
+CUSTOMERS_RESULTS = (
+    """Dear customer,
+
+{% if first_told %}On {{ first_told|date:"j F Y" }} we{% else %}We{% endif %} wrote to you about a mistake we made: {{ mistake.title }}. We promised to write again once we had checked that our fix holds. Here are the results.
+
+What we found
+{% if why %}{{ why }}{% else %}[Why it happened, in plain words: the conditions, not a person.]{% endif %}
+
+What we changed
+{% for action in done_actions %}- {{ action.title }}
+{% empty %}[What we changed so that it does not happen again.]
+{% endfor %}
+Whether it works
+{% for result in results %}- {{ result }}
+{% empty %}[How we checked that the fix holds, for how long, and what we saw.]
+{% endfor %}
+Thank you for your patience. We are sorry again for the trouble it caused you.
+"""
+    + CLOSING
+)
+
 AUDIENCES = [
     # key, name, description, position, proposes, subject, body
     (
@@ -142,6 +165,43 @@ AUDIENCES = [
         REGULATOR,
     ),
 ]
+
+# Written follow-ups: key, name, description, position, proposes, subject, body, and the key of
+# the audience followed up (whose recipients are proposed again).
+FOLLOW_UPS = [
+    (
+        "customers-results",
+        "Affected customers: the results",
+        "The written follow-up: what we found, what we changed, whether it holds.",
+        15,
+        "nobody",
+        "What we found and changed: {{ mistake.title }}",
+        CUSTOMERS_RESULTS,
+        "customers",
+    ),
+]
+
+
+def seed_audiences(audience_model: Any, *, follow_ups_only: bool = False) -> None:
+    """Create the default audiences that are missing (by key), in a migration or at first use."""
+    plain = [(*entry, None) for entry in AUDIENCES] if not follow_ups_only else []
+    for key, name, description, position, proposes, subject, body, follows in plain + FOLLOW_UPS:
+        followed = audience_model.objects.filter(key=follows).first() if follows else None
+        if follows and followed is None:
+            continue  # an organisation that removed the first message has nothing to follow up
+        audience_model.objects.get_or_create(
+            key=key,
+            defaults={
+                "name": name,
+                "description": description,
+                "position": position,
+                "proposes": proposes,
+                "subject_template": subject,
+                "body_template": body.strip() + "\n",
+                "follows_up": followed,
+            },
+        )
+
 
 BLAME_TERMS = [
     (

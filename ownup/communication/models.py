@@ -26,20 +26,9 @@ class AudienceQuerySet(models.QuerySet["Audience"]):
     def listed(self) -> AudienceQuerySet:
         """The organisation's audiences; the default four if it has none (nobody could be told)."""
         if not self.exists():
-            from ownup.communication.defaults import AUDIENCES
+            from ownup.communication.defaults import seed_audiences
 
-            for key, name, description, position, proposes, subject, body in AUDIENCES:
-                self.get_or_create(
-                    key=key,
-                    defaults={
-                        "name": name,
-                        "description": description,
-                        "position": position,
-                        "proposes": proposes,
-                        "subject_template": subject,
-                        "body_template": body.strip() + "\n",
-                    },
-                )
+            seed_audiences(self.model)
         return self.order_by("position", "name")
 
 
@@ -62,7 +51,17 @@ class Audience(models.Model):
     body_template = models.TextField(
         validators=[check_template],
         help_text="Django template text. Context: mistake, what_happened, why, contained, "
-        "done_actions, next_actions, lead, organisation.",
+        "done_actions, next_actions, results, lead, lead_name, organisation; in a follow-up, "
+        "first_told.",
+    )
+    follows_up = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+        help_text="A written follow-up to this audience: the people it told are proposed again, "
+        "and the mistake's page asks for it once the fix is being monitored.",
     )
 
     objects = AudienceQuerySet.as_manager()

@@ -31,6 +31,7 @@ def context(request: HttpRequest, mistake: Mistake) -> dict[str, Any]:
         "people": _people_who_can_see(mistake),
         "messages": messages,
         "audiences": services.audiences(),
+        "follow_ups_due": services.follow_ups_due(mistake),
         "findings": language.check_mistake(mistake),
         "moved_on": mistake.has_reached(Stage.TOLD),
     }

@@ -34,7 +34,7 @@ from ownup.communication.models import (
     Recipient,
 )
 from ownup.organisation.models import Organisation, Role
-from ownup.reporting.models import Mistake, TimelineEntry
+from ownup.reporting.models import Mistake, Stage, TimelineEntry
 from ownup.reporting.services import AnyUser, InvalidInput, NotAllowed, NotFound, can_act, can_see
 
 ACK_SALT = "ownup.communication.acknowledge"
@@ -106,6 +106,7 @@ def template_context(mistake: Mistake) -> dict[str, Any]:
         "what_happened": mistake.description or mistake.title,
         "why": touchpoints.why(mistake),
         "contained": touchpoints.containment(mistake),
+        "results": touchpoints.results(mistake),
         "done_actions": [a for a in actions if a.status == Status.DONE],
         "next_actions": [a for a in actions if a.status != Status.DONE],
         "lead": lead,
@@ -124,6 +125,9 @@ def render(template_text: str, context: dict[str, Any], what: str) -> str:
 def draft(mistake: Mistake, audience_key: str) -> Draft:
     audience = get_audience(audience_key)
     context = template_context(mistake)
+    if audience.follows_up_id:
+        first = mistake.messages.filter(audience_id=audience.follows_up_id).order_by("sent_at")
+        context["first_told"] = first.values_list("sent_at", flat=True).first()
     subject = " ".join(render(audience.subject_template, context, "subject").split())
     body = _tidy(render(audience.body_template, context, "body"))
     return Draft(
@@ -167,7 +171,30 @@ def propose_recipients(mistake: Mistake, audience: Audience) -> list[str]:
         if person.is_active and email and email not in seen and can_see(person, mistake):
             seen.add(email)
             proposed.append(formataddr((person.get_full_name(), person.email)))
+    if audience.follows_up_id:
+        # The people the first message told, whoever they are: customers are not users.
+        told = Recipient.objects.filter(
+            message__mistake=mistake, message__audience_id=audience.follows_up_id
+        ).order_by("pk")
+        for recipient in told:
+            if recipient.address.strip().lower() not in seen:
+                seen.add(recipient.address.strip().lower())
+                proposed.append(
+                    formataddr((recipient.name, recipient.address))
+                    if recipient.channel == Recipient.Channel.EMAIL
+                    else recipient.address
+                )
     return proposed
+
+
+def follow_ups_due(mistake: Mistake) -> list[Audience]:
+    """The written follow-ups the messages sent so far promised, once the fix is being
+    checked: an audience told, whose follow-up has not been sent yet."""
+    if not mistake.has_reached(Stage.MONITORING):
+        return []
+    told = set(mistake.messages.values_list("audience_id", flat=True))
+    due = Audience.objects.filter(follows_up__in=told).exclude(pk__in=told)
+    return list(due.select_related("follows_up"))
 
 
 # --------------------------------------------------------------------------------- recipients

@@ -1,8 +1,8 @@
 """What other stages know that a message needs, looked up only when their app provides it.
 
-Understanding (touch points, causes) and Containment are built beside this app; each lookup
-asks for one small, documented function and falls back to nothing when it is not there, so
-Communication works with or without them.
+Understanding (touch points, causes), Containment and Monitoring are built beside this app;
+each lookup asks for one small, documented function and falls back to nothing when it is not
+there, so Communication works with or without them.
 """
 
 from __future__ import annotations
@@ -43,3 +43,10 @@ def containment(mistake: Mistake) -> str:
     """What was done at once to stop the harm: ``containment.services.containment_summary``."""
     lookup = _provided("ownup.containment.services", "containment_summary")
     return str(lookup(mistake) or "") if lookup else ""
+
+
+def results(mistake: Mistake) -> list[str]:
+    """How each effectiveness check went, in words for the people told:
+    ``monitoring.services.results_in_words(mistake)``."""
+    lookup = _provided("ownup.monitoring.services", "results_in_words")
+    return [str(line) for line in lookup(mistake)] if lookup else []

@@ -25,7 +25,9 @@ from django.contrib.auth.models import User
 from django.core import signing
 from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from ownup.monitoring import probes, similarity
 from ownup.monitoring.forms import KIND_FIELDS, CheckForm, LessonForm
@@ -686,6 +688,28 @@ class Evaluation:
 def evaluate(mistake: Mistake, now: datetime | None = None) -> Evaluation:
     now = now or timezone.now()
     return Evaluation([(c, c.verdict(now)) for c in mistake.checks.order_by("pk")])
+
+
+def results_in_words(mistake: Mistake, now: datetime | None = None) -> list[str]:
+    """Each check and how it went, as a message to the people told can say it."""
+    now = now or timezone.now()
+    lines = []
+    for check, verdict in evaluate(mistake, now).verdicts:
+        days = f"{check.window_days} day{pluralize(check.window_days)}"
+        ends = check.window_ends_at
+        until = date_format(timezone.localtime(ends), "j F Y") if ends else ""
+        said = {
+            Verdict.EFFECTIVE: f"it held every time we checked, over {days}",
+            Verdict.PARTIAL: f"it held {check.window_passes} of "
+            f"{check.window_passes + check.window_failures} times over {days}; we are adding "
+            "to the fix",
+            Verdict.NOT_EFFECTIVE: "it did not hold, so we took the fix up again",
+            Verdict.IN_PROGRESS: f"we are checking it until {until}",
+            Verdict.NOT_STARTED: f"we check it for {days} once the fix is in place",
+            Verdict.NO_EVIDENCE: "we could not check it yet",
+        }[verdict]
+        lines.append(f"{check.name}: {said}")
+    return lines
 
 
 def lesson_of(mistake: Mistake) -> Lesson | None:

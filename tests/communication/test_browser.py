@@ -35,7 +35,7 @@ def test_draft_and_send_a_message_from_the_mistake_page(browser_page, mistake, r
     assert "Nothing sent yet" in section.inner_text()
     _shot(page, "mistake-before.png")
 
-    section.get_by_role("link", name="Affected customers").click()
+    section.get_by_role("link", name="Affected customers", exact=True).click()
     page.wait_for_url("**/tell/?audience=customers")
     body = page.get_by_label("Message")
     assert "we are sorry" in body.input_value()

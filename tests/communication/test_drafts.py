@@ -48,14 +48,15 @@ def test_an_organisation_edits_its_templates_and_adds_audiences(api_as, mistake,
     assert draft["subject"] == "For the board: SENT THE MARCH INVOICES WITH LAST YEAR'S PRICES"
     assert draft["body"].startswith("Severity low. The invoice run used")
     keys = [a["key"] for a in api_as(responder).get("/api/v1/audiences").json()]
-    assert keys[:4] == ["customers", "team", "leadership", "regulator"]
+    assert keys[:5] == ["customers", "customers-results", "team", "leadership", "regulator"]
     assert "board" in keys
 
 
 def test_an_unknown_audience_is_named(api_as, mistake, responder):
     response = api_as(responder).get(f"/api/v1/mistakes/{mistake.pk}/draft?audience=press")
     assert response.status_code == 422
-    assert "choose one of customers, team" in response.json()["errors"]["audience"][0]
+    refused = response.json()["errors"]["audience"][0]
+    assert "choose one of customers, customers-results, team" in refused
 
 
 @pytest.mark.parametrize(
@@ -172,3 +173,58 @@ def test_the_admin_refuses_a_template_that_does_not_parse(admin_client):
     assert response.status_code == 200
     assert "This template does not parse" in response.content.decode()
     assert not Audience.objects.filter(key="press").exists()
+
+
+def test_the_customers_told_are_followed_up_with_the_results_once_the_fix_is_checked(
+    api_as, client, mistake, responder
+):
+    from ownup.monitoring import services as monitoring
+    from ownup.reporting import stages
+    from ownup.reporting.models import Stage
+
+    api = api_as(responder)
+    told = ["Acme Ltd <ap@acme.example>", "json://127.0.0.1:9/acme-hook"]
+    sent = api.post(
+        f"/api/v1/mistakes/{mistake.pk}/messages",
+        {"audience": "customers", "subject": "Sorry", "body": "Sorry.", "recipients": told},
+    )
+    assert sent.status_code == 201, sent.content
+    first_told = Message.objects.get().sent_at
+    action = fixes.add_action(
+        mistake, {"title": "Prices come from the contract system", "owner": "bo",
+                  "due_date": "2099-01-31"}, actor=responder)  # fmt: skip
+    fixes.complete_action(action, "release 4.18", actor=responder)
+    mistake = stages.move(mistake, Stage.FIXED, actor=responder, reason="decided on the call")
+    monitoring.add_check(
+        mistake,
+        {"name": "Invoices match the contract prices", "kind": "http",
+         "url": "http://127.0.0.1:9/", "window_days": 30},
+        actor=responder,
+    )  # fmt: skip
+    client.force_login(responder)
+    follow_up = "?audience=customers-results"
+    assert (
+        follow_up
+        not in client.get(mistake.get_absolute_url())
+        .content.decode()
+        .split("Draft a message for")[0]
+    )  # not asked for before the fix is checked
+
+    stages.move(mistake, Stage.MONITORING, actor=responder, reason="told on the phone")
+    page = client.get(mistake.get_absolute_url()).content.decode()
+    assert "Affected customers were told and promised the results" in page
+    assert follow_up in page.split("Draft a message for")[0]
+
+    draft = api.get(f"/api/v1/mistakes/{mistake.pk}/draft{follow_up}").json()
+    assert draft["recipients"] == told
+    assert f"On {first_told:%-d %B %Y} we wrote to you" in draft["body"]
+    assert "- Prices come from the contract system" in draft["body"]
+    assert "- Invoices match the contract prices: we are checking it until" in draft["body"]
+
+    api.post(
+        f"/api/v1/mistakes/{mistake.pk}/messages",
+        {"audience": "customers-results", "subject": draft["subject"], "body": draft["body"],
+         "recipients": draft["recipients"]},
+    )  # fmt: skip
+    page = client.get(mistake.get_absolute_url()).content.decode()
+    assert "promised the results" not in page

@@ -276,3 +276,29 @@ def test_an_organisation_that_wants_a_sign_off_closes_by_hand(
     )  # no reason needed: it is verified
     assert closure.verified
     assert closure.closed_by == reporter
+
+
+def test_each_check_is_told_in_words_for_the_people_told(
+    start, fixed_mistake, add_check, http_server
+):
+    def check(name, **state):
+        made = add_check(fixed_mistake, name=name, url=http_server.url, every="1d", window_days=7)
+        type(made).objects.filter(pk=made.pk).update(**state)
+        return made
+
+    began = start - timedelta(days=8)
+    check("Agreed", window_started_at=None)
+    check("Held", window_started_at=began, window_passes=7)
+    check("Mostly", window_started_at=began, window_passes=5, window_failures=2)
+    check("Broke", window_started_at=began, reopened_at=start - timedelta(days=1))
+    check("Going", window_started_at=start - timedelta(days=2), window_passes=2)
+    check("Silent", window_started_at=began)
+
+    assert services.results_in_words(fixed_mistake, start) == [
+        "Agreed: we check it for 7 days once the fix is in place",
+        "Held: it held every time we checked, over 7 days",
+        "Mostly: it held 5 of 7 times over 7 days; we are adding to the fix",
+        "Broke: it did not hold, so we took the fix up again",
+        "Going: we are checking it until 7 March 2026",
+        "Silent: we could not check it yet",
+    ]
