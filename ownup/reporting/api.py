@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from ownup.reporting import inbound, services
+from ownup.reporting import inbound, services, waiting
 from ownup.reporting.models import (
     TITLE_MAX_LENGTH,
     Confidentiality,
@@ -138,6 +139,25 @@ def list_mistakes(request: HttpRequest, filters: Query[ListFilters]) -> dict[str
 def report(request: HttpRequest, payload: MistakeIn) -> Status[dict[str, Any]]:
     mistake = services.report(_given(payload), reporter=request.user)
     return Status(201, mistake_record(mistake))
+
+
+class WaitingOut(Schema):
+    what: str = Field(description="What you are asked to do, in words.")
+    mistake: int
+    title: str = Field(description="The mistake's title.")
+    url: str = Field(description="Where on the mistake's page it is done.")
+    due: date | None
+    late: bool
+
+
+@router.get(
+    "/waiting",
+    response=list[WaitingOut],
+    summary="What is waiting for you: actions, containments to approve or remove, check-ins",
+)
+def waiting_for_you(request: HttpRequest) -> list[dict[str, Any]]:
+    assert isinstance(request.user, User)  # the API lets only people with a token in
+    return [item.record() for item in waiting.everything_for(request.user)]
 
 
 @router.get("/mistakes/{mistake_id}", response=MistakeOut, summary="One mistake")

@@ -10,7 +10,7 @@ from django.utils import timezone
 from rich.table import Table
 
 from ownup.cli import acting_user, console, errors, fail, markup, print_json
-from ownup.reporting import services, stages
+from ownup.reporting import services, stages, waiting
 from ownup.reporting.models import Stage
 from ownup.reporting.records import mistake_record
 
@@ -209,9 +209,28 @@ def note(
     console.print(f"Added to the timeline of #{mistake.pk}.")
 
 
+def waiting_for_you(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """What is waiting for you: actions to do, containments to approve or remove, check-ins."""
+    items = waiting.everything_for(acting_user())
+    if as_json:
+        print_json([item.record() for item in items])
+        return
+    table = Table("#", "waiting for you", "due", "mistake", box=None)
+    for item in items:
+        due = f"{item.due:%Y-%m-%d}{' (late)' if item.late else ''}" if item.due else ""
+        table.add_row(
+            str(item.mistake.pk), item.what, markup("[red]{}[/]", due) if item.late else due,
+            item.mistake.title,
+        )  # fmt: skip
+    console.print(table if items else "Nothing is waiting for you.")
+
+
 def register(app: typer.Typer) -> None:
     app.command("report")(report)
     app.command("list")(list_mistakes)
     app.command("show")(show)
     app.command("move")(move)
     app.command("note")(note)
+    app.command("waiting")(waiting_for_you)

@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -15,12 +16,13 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from ownup.organisation.models import Organisation, Severity, Team
-from ownup.reporting import inbound, services, stages
+from ownup.reporting import inbound, services, stages, waiting
 from ownup.reporting.forms import MistakeForm, NoteForm, initial_data
 from ownup.reporting.models import Mistake, Stage
 from ownup.reporting.sections import sections_for
 
 PAGE_SIZE = 50
+WAITING_SHOWN = 5  # the rest folded away, so the list stays the page's first sight
 
 
 def _mistake_or_404(request: HttpRequest, mistake_id: int) -> Mistake:
@@ -48,10 +50,15 @@ def mistake_list(request: HttpRequest) -> HttpResponse:
     if filters["q"]:
         mistakes = mistakes.filter(title__icontains=filters["q"])
     page = Paginator(mistakes, PAGE_SIZE).get_page(request.GET.get("page"))
+    assert isinstance(request.user, User)  # login_required
+    waiting_for_you = waiting.everything_for(request.user)
     return render(
         request,
         "reporting/list.html",
         {
+            "waiting": waiting_for_you[:WAITING_SHOWN],
+            "waiting_more": waiting_for_you[WAITING_SHOWN:],
+            "waiting_count": len(waiting_for_you),
             "page": page,
             "filters": filters,
             "stages": Stage,

@@ -6,6 +6,9 @@ import pytest
 
 from ownup.reporting import stages
 from ownup.reporting.models import Stage
+from tests.fixes.conftest import ownup_cli, secret
+
+__all__ = ["ownup_cli", "secret"]
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,45 @@
+"""Containments that cannot be undone and wait for someone other than their author to agree,
+and containments past their removal date in the mistakes a person owns."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import User
+
+from ownup.containment.models import ActionStatus, ContainmentAction
+from ownup.reporting.models import Mistake
+from ownup.reporting.services import can_act
+from ownup.reporting.waiting import MOST_EACH, Waiting, due_date
+
+
+def for_person(user: User) -> list[Waiting]:
+    visible = Mistake.objects.visible_to(user)
+    to_approve = (
+        ContainmentAction.objects.filter(
+            status=ActionStatus.PROPOSED, reversible=False, mistake__in=visible
+        )
+        .exclude(author=user)
+        .select_related("mistake", "mistake__team")
+        .order_by("created_at")[:MOST_EACH]
+    )
+    to_remove = (
+        ContainmentAction.objects.filter(
+            status=ActionStatus.TAKEN, remove_by__isnull=False, mistake__owner=user
+        )
+        .filter(mistake__in=visible)
+        .select_related("mistake")
+        .order_by("remove_by")[:MOST_EACH]
+    )
+    return [
+        Waiting(
+            f"Decide whether to approve “{a.what}”: it cannot be undone",
+            a.mistake,
+            "containment",
+        )
+        for a in to_approve
+        if can_act(user, a.mistake)
+    ] + [
+        Waiting(
+            f"Remove the containment “{a.what}”", a.mistake, "containment", due_date(a.remove_by)
+        )
+        for a in to_remove
+    ]
