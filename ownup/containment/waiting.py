@@ -6,17 +6,13 @@ from __future__ import annotations
 from django.contrib.auth.models import User
 
 from ownup.containment.models import ActionStatus, ContainmentAction
-from ownup.reporting.models import Mistake
 from ownup.reporting.services import can_act
 from ownup.reporting.waiting import MOST_EACH, Waiting, due_date
 
 
 def for_person(user: User) -> list[Waiting]:
-    visible = Mistake.objects.visible_to(user)
     to_approve = (
-        ContainmentAction.objects.filter(
-            status=ActionStatus.PROPOSED, reversible=False, mistake__in=visible
-        )
+        ContainmentAction.objects.filter(status=ActionStatus.PROPOSED, reversible=False)
         .exclude(author=user)
         .select_related("mistake", "mistake__team")
         .order_by("created_at")[:MOST_EACH]
@@ -25,7 +21,6 @@ def for_person(user: User) -> list[Waiting]:
         ContainmentAction.objects.filter(
             status=ActionStatus.TAKEN, remove_by__isnull=False, mistake__owner=user
         )
-        .filter(mistake__in=visible)
         .select_related("mistake")
         .order_by("remove_by")[:MOST_EACH]
     )

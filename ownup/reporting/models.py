@@ -144,7 +144,11 @@ class Mistake(models.Model):
 
     class Meta:
         ordering = ["-reported_at", "-pk"]
-        indexes = [models.Index(fields=["stage", "-reported_at"])]
+        indexes = [
+            models.Index(fields=["stage", "-reported_at"]),
+            # What is waiting for a person begins with the mistakes they own, newest first.
+            models.Index(fields=["owner", "-reported_at"], name="owned_newest_first"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.title}"

@@ -2,8 +2,9 @@
 ``ownup waiting`` and ``GET /api/v1/waiting``.
 
 Each app that asks something of people has a module ``waiting`` with ``for_person(user)``,
-returning :class:`Waiting` items for the mistakes that person may see; :func:`everything_for`
-gathers them, the most pressing first. Reporting's own: the open mistakes a person owns.
+returning :class:`Waiting` items; :func:`everything_for` gathers them, keeps those in mistakes
+the person may see, and puts the most pressing first. Reporting's own: the open mistakes a
+person owns.
 """
 
 from __future__ import annotations
@@ -54,19 +55,26 @@ class Waiting:
 
 
 def for_person(user: User) -> list[Waiting]:
-    owned = (
-        Mistake.objects.visible_to(user)
-        .filter(owner=user)
-        .exclude(stage=Stage.CLOSED)
-        .order_by("-reported_at")[:MOST_EACH]
-    )
-    return [Waiting(stages.NEXT_STEP[m.stage_enum], m) for m in owned]
+    owned = Mistake.objects.filter(owner=user).exclude(stage=Stage.CLOSED)
+    return [
+        Waiting(stages.NEXT_STEP[m.stage_enum], m)
+        for m in owned.order_by("-reported_at")[:MOST_EACH]
+    ]
 
 
 def everything_for(user: User) -> list[Waiting]:
-    """Late first, then by due date, then what has no date, newest mistake first."""
+    """Late first, then by due date, then what has no date, newest mistake first; only in the
+    mistakes ``user`` may see."""
     gathered = [item for module in app_modules("waiting") for item in module.for_person(user)]
-    by_mistake = sorted(gathered, key=lambda w: w.mistake.reported_at, reverse=True)
+    # The rule asked of the few mistakes found, rather than joined into every app's query:
+    # over a large library that join reads every mistake to find a handful.
+    seen = set(
+        Mistake.objects.visible_to(user)
+        .filter(pk__in={item.mistake.pk for item in gathered})
+        .values_list("pk", flat=True)
+    )
+    visible = [item for item in gathered if item.mistake.pk in seen]
+    by_mistake = sorted(visible, key=lambda w: w.mistake.reported_at, reverse=True)
     return sorted(by_mistake, key=lambda w: (not w.late, w.due is None, w.due or date.min))
 
 
