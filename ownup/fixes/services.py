@@ -99,6 +99,7 @@ def add_action(mistake: Mistake, data: Mapping[str, Any], *, actor: AnyUser) -> 
             f"owner {action.owner.get_username()}, due {action.due_date:%Y-%m-%d})",
             action=[None, action.pk],
         )
+        _tell_owner(action, actor)
     return action
 
 
@@ -117,7 +118,24 @@ def update_action(action: Action, changes: Mapping[str, Any], *, actor: AnyUser)
         action.save()
         if changed:
             _record(action.mistake, actor, f"Action changed: {action.title}", fields=changed)
+        if "owner" in changed:
+            _tell_owner(action, actor)
     return action
+
+
+def _tell_owner(action: Action, actor: AnyUser) -> None:
+    """The owner hears of an action given to them, unless they took it on themselves."""
+    if actor.is_authenticated and actor.pk == action.owner_id:
+        return
+    by = (actor.get_full_name() or actor.get_username()) if isinstance(actor, User) else "ownup"
+    pk = action.pk
+
+    def queue() -> None:
+        from ownup.fixes.tasks import notify_action_owner  # the queue, only when one is sent
+
+        notify_action_owner(pk, by)
+
+    transaction.on_commit(queue)
 
 
 def start_action(action: Action, *, actor: AnyUser) -> Action:

@@ -1,4 +1,5 @@
-"""Reminders before an action's due date and escalation after it, run by the worker.
+"""The owner told of an action given to them; reminders before its due date and escalation
+after it; all run by the worker.
 
 Both run every hour and are idempotent: an action records the due date it was reminded of and
 escalated for, so a second run (or a second worker) sends nothing twice, and moving the due date
@@ -14,7 +15,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from ownup.fixes.models import Action
 from ownup.fixes.services import due_for_escalation, due_for_reminder, managers_of
@@ -29,6 +30,25 @@ def _claim(action: Action, field: str) -> bool:
         .update(**{field: action.due_date})
     )
     return claimed == 1
+
+
+@db_task(retries=5, retry_delay=60)
+def notify_action_owner(action_id: int, by: str) -> int:
+    """Email the owner of an action given to them (``by``: who gave it)."""
+    action = Action.objects.select_related("owner", "mistake").filter(pk=action_id).first()
+    if action is None or action.is_closed:
+        return 0
+    owner = action.owner
+    if not owner.is_active or not owner.email or not can_see(owner, action.mistake):
+        return 0
+    context = {"action": action, "by": by, "base_url": settings.BASE_URL}
+    send_mail(
+        subject=f"Yours to do by {action.due_date:%-d %B}: {action.title}",
+        message=render_to_string("fixes/email/given.txt", context),
+        from_email=None,
+        recipient_list=[owner.email],
+    )
+    return 1
 
 
 @db_periodic_task(crontab(minute="5"))

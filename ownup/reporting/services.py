@@ -163,6 +163,8 @@ def report(data: Mapping[str, Any], *, reporter: AnyUser, announce: bool = True)
         mistakes_changed([mistake.pk])
         if announce:
             transaction.on_commit(lambda: _announce(mistake.pk))
+            if mistake.owner_id:
+                _tell_new_owner(mistake, reporter)
     _know_many(mistake, restricted_to=people, tags=tags)
     return mistake
 
@@ -187,6 +189,8 @@ def update(mistake: Mistake, changes: Mapping[str, Any], *, actor: AnyUser) -> M
         _assign_many(mistake, cleaned)
         after = _snapshot(mistake)
         diff = {k: [before[k], after[k]] for k in AUDITED_FIELDS if before[k] != after[k]}
+        if "owner" in diff:
+            _tell_new_owner(mistake, actor)
         if diff:
             TimelineEntry.objects.create(
                 mistake=mistake,
@@ -318,6 +322,21 @@ def _know_many(mistake: Mistake, *, restricted_to: list[User], tags: list[Tag]) 
 
 def _label(field: str) -> str:
     return Mistake._meta.get_field(field).verbose_name.lower()  # type: ignore[union-attr]
+
+
+def _tell_new_owner(mistake: Mistake, actor: AnyUser) -> None:
+    """The new owner hears it is theirs, unless they made it so themselves."""
+    if mistake.owner_id is None or (actor.is_authenticated and actor.pk == mistake.owner_id):
+        return
+    by = (actor.get_full_name() or actor.get_username()) if isinstance(actor, User) else "ownup"
+    pk = mistake.pk
+
+    def queue() -> None:
+        from ownup.reporting.tasks import notify_owner  # the queue, only when one is sent
+
+        notify_owner(pk, by)
+
+    transaction.on_commit(queue)
 
 
 def _announce(mistake_id: int) -> None:

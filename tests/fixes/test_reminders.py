@@ -2,6 +2,7 @@
 
 from datetime import datetime, time, timedelta
 
+from django.core import mail
 from django.utils import timezone
 
 from ownup.fixes import services
@@ -80,3 +81,29 @@ def test_a_done_action_is_neither_reminded_nor_escalated(
     assert remind_due_actions.call_local() == 0
     assert escalate_overdue_actions.call_local() == 0
     assert smtp_server.received == []
+
+
+def test_the_owner_hears_of_an_action_given_to_them_not_of_one_they_took(
+    mistake, reporter, responder, manager, run_tasks
+):
+    due = timezone.localdate() + timedelta(days=9)
+    given = services.add_action(
+        mistake, {"title": "Load prices from the contract system", "owner": "bo", "due_date": due},
+        actor=manager,
+    )  # fmt: skip
+    services.add_action(
+        mistake, {"title": "Check the import", "owner": "bo", "due_date": due}, actor=responder
+    )
+    assert run_tasks() == [1]
+    [sent] = mail.outbox
+    assert sent.to == [responder.email]
+    assert sent.subject == f"Yours to do by {due:%-d %B}: Load prices from the contract system"
+    assert "ada gave you an action" in sent.body
+    assert "It is a corrective action (medium)" in sent.body
+    assert f"/mistakes/{mistake.pk}/#fixes" in sent.body
+
+    mail.outbox.clear()
+    services.update_action(given, {"owner": "cy"}, actor=responder)
+    services.update_action(given, {"title": "Load prices from contracts"}, actor=responder)
+    assert run_tasks() == [1]
+    assert [m.to for m in mail.outbox] == [[reporter.email]]

@@ -116,3 +116,33 @@ def test_the_task_travels_through_the_real_redis(redis_url, team, reporter):
     assert queue.execute(task) == 1
     assert [m.to for m in mail.outbox] == [["bo@example.com"]]
     queue.flush()
+
+
+def test_a_new_owner_hears_it_is_theirs_unless_they_took_it(team, reporter, responder, run_tasks):
+    mistake = services.report({"title": "Wrong prices", "team": "billing"}, reporter=reporter)
+    run_tasks()
+    mail.outbox.clear()
+
+    services.update(mistake, {"owner": responder.username}, actor=reporter)
+    assert run_tasks() == [1]
+    [sent] = mail.outbox
+    assert sent.to == [responder.email]
+    assert sent.subject == f"Yours now: #{mistake.pk} Wrong prices"
+    assert "cy made you the owner of this mistake" in sent.body
+    assert "Next step: Contain it" in sent.body
+    assert f"http://127.0.0.1:8000/mistakes/{mistake.pk}/" in sent.body
+
+    mail.outbox.clear()
+    services.update(mistake, {"description": "More words"}, actor=reporter)  # same owner
+    services.update(mistake, {"owner": reporter.username}, actor=reporter)  # took it themselves
+    run_tasks()
+    assert mail.outbox == []
+
+
+def test_a_report_naming_someone_else_as_owner_tells_them(team, reporter, responder, run_tasks):
+    mistake = services.report(
+        {"title": "Wrong prices", "owner": responder.username}, reporter=reporter
+    )
+    run_tasks()
+    mine = [m.subject for m in mail.outbox if m.subject.startswith("Yours")]
+    assert mine == [f"Yours now: #{mistake.pk} Wrong prices"]
