@@ -107,6 +107,24 @@ def load(mistakes: dict[str, Mistake]) -> None:
         "Talked it through with Cy the same morning and thanked them for reporting it at once.",
     )
 
+    # Waiting, as the demo opens, for a manager to agree: what cannot be undone needs a second
+    # person (Ada, logging in, finds it under "Waiting for you").
+    folder = mistakes["folder"]
+    revoke = services.record_action(
+        folder,
+        actor=_person("bo"),
+        what="Revoke every outside link to the Contracts share until the folder is back",
+        could_harm="Partners who open contracts by a link lose access until they get a new one",
+        reversible=False,
+        rollback="Revoked links cannot come back; each partner would be sent a new one",
+        agreed_by="Bo Jensen, asking a manager to approve",
+        remove_by=folder.reported_at + timedelta(days=3),
+    )
+    ContainmentAction.objects.filter(pk=revoke.pk).update(
+        created_at=folder.reported_at + timedelta(minutes=20)
+    )
+    _backdate_story(folder, folder.reported_at + timedelta(minutes=20))
+
     deploy = mistakes["deploy"]
     rollback = _action(
         deploy,
