@@ -33,9 +33,12 @@ class Waiting:
     mistake: Mistake
     anchor: str = ""  # the section of the mistake's page where it is done
     due: date | None = None
+    link: str = ""  # where it is done, when that is not the mistake's page
 
     @property
     def url(self) -> str:
+        if self.link:
+            return self.link
         return self.mistake.get_absolute_url() + (f"#{self.anchor}" if self.anchor else "")
 
     @property

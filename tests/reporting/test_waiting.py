@@ -142,3 +142,21 @@ def test_the_list_page_the_cli_and_the_api_show_the_same(
     shown = ownup_cli("--user", "cy", "waiting", "--json")
     assert json.loads(shown.output) == [record]
     assert "Nothing is waiting for you." in ownup_cli("--user", manager.username, "waiting").output
+
+
+def test_a_message_sent_by_email_waits_for_its_acknowledgement(today, mistake, reporter, client):
+    from ownup.communication.models import Message, Recipient
+
+    message = Message.objects.create(
+        mistake=mistake, audience_name="The team", subject="Where we are", body="Text"
+    )
+    recipient = Recipient.objects.create(
+        message=message, channel=Recipient.Channel.EMAIL, address=reporter.email.upper(),
+        state=Recipient.State.SENT, sent_at=timezone.now(),
+    )  # fmt: skip
+    [item] = [i for i in waiting.everything_for(reporter) if "acknowledge" in i.what]
+    assert item.what == "Read and acknowledge “Where we are”"
+    client.post(item.url)  # the acknowledgement page's one button
+    recipient.refresh_from_db()
+    assert recipient.acknowledged_at is not None
+    assert not [i for i in waiting.everything_for(reporter) if "acknowledge" in i.what]
