@@ -153,7 +153,7 @@ class WaitingOut(Schema):
 @router.get(
     "/waiting",
     response=list[WaitingOut],
-    summary="What is waiting for you: actions, containments to approve or remove, check-ins",
+    summary="What is waiting for you: actions, containments, check-ins, messages; late first",
 )
 def waiting_for_you(request: HttpRequest) -> list[dict[str, Any]]:
     assert isinstance(request.user, User)  # the API lets only people with a token in

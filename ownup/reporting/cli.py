@@ -212,7 +212,7 @@ def note(
 def waiting_for_you(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
-    """What is waiting for you: actions to do, containments to approve or remove, check-ins."""
+    """What is waiting for you: actions, containments, check-ins, messages; late first."""
     items = waiting.everything_for(acting_user())
     if as_json:
         print_json([item.record() for item in items])
