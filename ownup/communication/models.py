@@ -8,6 +8,7 @@ from django.db import models
 from django.template import Engine, TemplateSyntaxError
 from django.utils import timezone
 
+from ownup import chat
 from ownup.reporting.models import Mistake
 
 SUBJECT_MAX_LENGTH = 200
@@ -150,7 +151,7 @@ class Recipient(models.Model):
     def label(self) -> str:
         """How the page names the recipient; never a chat URL's secret parts."""
         if self.channel == self.Channel.APPRISE:
-            return self.name or self.address.split("://", 1)[0] + "://…"
+            return self.name or chat.private(self.address)
         return f"{self.name} <{self.address}>" if self.name else self.address
 
     @property

@@ -23,6 +23,7 @@ from django.template import Context, Engine, TemplateSyntaxError
 from django.urls import reverse
 from django.utils import timezone
 
+from ownup import chat
 from ownup.communication import touchpoints
 from ownup.communication.language import Finding, check_text
 from ownup.communication.models import (
@@ -212,7 +213,7 @@ def split_entries(text: str) -> list[str]:
     entries = []
     for line in text.splitlines():
         line = line.strip()
-        if "://" in line:
+        if chat.looks_like_url(line):
             entries.append(line)
         else:
             entries += [part.strip() for part in line.split(",") if part.strip()]
@@ -239,18 +240,9 @@ def parse_recipients(entries: Iterable[str], mistake: Mistake) -> list[Address]:
 
 
 def _parse_one(entry: str, problems: list[str]) -> Address | None:
-    if "://" in entry:
-        scheme = entry.split("://", 1)[0].lower()
-        import apprise  # here: loading its plugins costs every start of ownup a sixth of a second
-
-        if scheme not in apprise.NotificationManager().schemas():
-            problems.append(
-                f"{scheme}:// is not a kind of address Apprise knows "
-                "(for example slack://, msteams://, mmost://, discord://, json://, form://)."
-            )
-            return None
-        if not apprise.Apprise().add(entry):
-            problems.append(f"{scheme}://… is not a complete {scheme} address for Apprise.")
+    if chat.looks_like_url(entry):
+        if problem := chat.problem_with(entry):
+            problems.append(problem)
             return None
         return Address(Recipient.Channel.APPRISE, entry)
     name, email = parseaddr(entry)

@@ -7,7 +7,6 @@ and the page offers to send it again.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from django.conf import settings
@@ -16,6 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from huey.contrib.djhuey import db_task
 
+from ownup import chat
 from ownup.communication.models import Recipient
 from ownup.communication.services import ack_url, lead_of
 
@@ -96,13 +96,4 @@ def _send_email(recipient: Recipient) -> None:
 
 
 def _send_apprise(recipient: Recipient) -> None:
-    import apprise  # here: loading its plugins would cost every start of ownup a tenth of a second
-
-    notifier = apprise.Apprise()
-    if not notifier.add(recipient.address):
-        raise ValueError("Apprise cannot use this address")
-    message = recipient.message
-    with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as logs:
-        delivered = notifier.notify(title=message.subject, body=message.body)
-    if not delivered:
-        raise DeliveryFailed(logs.getvalue().strip() or "the service refused the message")
+    chat.post(recipient.address, title=recipient.message.subject, body=recipient.message.body)

@@ -18,10 +18,14 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "email"]
+    list_display = ["name", "slug", "email", "has_chat"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
     inlines = [MembershipInline]
+
+    @admin.display(boolean=True, description="chat channel")
+    def has_chat(self, team: Team) -> bool:
+        return bool(team.chat_url)  # the URL itself carries the channel's secret
 
 
 @admin.register(Severity)

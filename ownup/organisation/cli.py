@@ -8,6 +8,7 @@ import typer
 from django.utils.text import slugify
 from rich.table import Table
 
+from ownup import chat
 from ownup.cli import console, fail, print_json
 from ownup.organisation import services
 from ownup.organisation.models import ApiToken, Role, Team
@@ -77,9 +78,20 @@ def list_users(as_json: bool = typer.Option(False, "--json", help="Print JSON.")
     console.print(table)
 
 
+CHAT_HELP = "Post the team's new reports here: an Apprise URL (slack://…, msteams://…)."
+
+
+def _checked_chat(url: str) -> str:
+    if url and (problem := chat.problem_with(url) if chat.looks_like_url(url) else "not a URL"):
+        fail(f"--chat: {problem}")
+    return url
+
+
 @teams.command("create")
 def create_team(
-    name: str, email: str = typer.Option("", help="The team's shared address.")
+    name: str,
+    email: str = typer.Option("", help="The team's shared address."),
+    chat_url: str = typer.Option("", "--chat", help=CHAT_HELP),
 ) -> None:
     """Create a team."""
     slug = slugify(name)
@@ -87,8 +99,21 @@ def create_team(
         fail("a team's name needs at least one letter or digit")
     if Team.objects.filter(slug=slug).exists():
         fail(f"a team {slug!r} already exists")
-    Team.objects.create(name=name, slug=slug, email=email)
+    Team.objects.create(name=name, slug=slug, email=email, chat_url=_checked_chat(chat_url))
     console.print(f"Created team {name} ({slug}).")
+
+
+@teams.command("chat")
+def set_chat(
+    team: str = typer.Argument(..., help="The team's slug."),
+    url: str = typer.Argument(..., help=CHAT_HELP + " An empty one stops the posts."),
+) -> None:
+    """Post a team's new reports to a chat channel (never the confidential ones)."""
+    updated = Team.objects.filter(slug=team).update(chat_url=_checked_chat(url.strip()))
+    if not updated:
+        fail(f"no team {team!r} (see 'ownup team list')")
+    console.print(f"New reports of {team} go to {chat.private(url)}." if url.strip() else
+                  f"New reports of {team} are no longer posted to a chat.")  # fmt: skip
 
 
 @teams.command("add")
@@ -109,15 +134,20 @@ def add_member(
 def list_teams(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """List teams."""
     rows: list[dict[str, Any]] = [
-        {"slug": t.slug, "name": t.name, "members": t.memberships.count()}
+        {
+            "slug": t.slug,
+            "name": t.name,
+            "members": t.memberships.count(),
+            "chat": chat.private(t.chat_url) if t.chat_url else None,
+        }
         for t in Team.objects.all()
     ]
     if as_json:
         print_json(rows)
         return
-    table = Table("slug", "name", "members", box=None)
+    table = Table("slug", "name", "members", "chat", box=None)
     for row in rows:
-        table.add_row(row["slug"], row["name"], str(row["members"]))
+        table.add_row(row["slug"], row["name"], str(row["members"]), row["chat"] or "—")
     console.print(table)
 
 

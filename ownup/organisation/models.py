@@ -9,6 +9,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 
+from ownup.chat import validate_url
+
 DEFAULT_REPORTING_POLICY = (
     "Reporting a mistake is always the right thing to do. We do not punish honest mistakes "
     "reported in good faith: we look at the conditions that made them possible and fix those. "
@@ -38,6 +40,14 @@ class Team(models.Model):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
     email = models.EmailField(blank=True, help_text="A shared address for the whole team.")
+    chat_url = models.CharField(
+        "chat channel",
+        max_length=1000,
+        blank=True,
+        validators=[validate_url],
+        help_text="Where the team's new reports are posted: an Apprise URL such as slack://… "
+        "or msteams://…. Confidential reports are never posted.",
+    )
 
     class Meta:
         ordering = ["name"]

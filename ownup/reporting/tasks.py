@@ -5,21 +5,31 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
+from huey.api import Task
 from huey.contrib.djhuey import db_task
 
+from ownup import chat
 from ownup.reporting.models import Mistake
 from ownup.reporting.services import can_see, people_to_notify
 from ownup.reporting.stages import NEXT_STEP
 
+NOTIFY_RETRIES = 5
 
-@db_task(retries=5, retry_delay=60)
-def notify_reported(mistake_id: int) -> int:
-    """Email the people who respond to a new report; returns how many were told."""
+
+@db_task(retries=NOTIFY_RETRIES, retry_delay=60, context=True)
+def notify_reported(mistake_id: int, task: Task | None = None) -> int:
+    """Email the people who respond to a new report, and have it posted to its team's chat;
+    returns how many were emailed."""
     mistake = (
         Mistake.objects.select_related("severity", "team", "reporter").filter(pk=mistake_id).first()
     )
     if mistake is None:
         return 0
+    first_attempt = task is None or task.retries == NOTIFY_RETRIES
+    if first_attempt and mistake.team and mistake.team.chat_url and not mistake.is_confidential:
+        # A task of its own, queued once: a chat that is down is retried alone, and a mail
+        # server that is down does not post the report twice.
+        post_to_team_chat(mistake.pk)
     sent = 0
     for person in people_to_notify(mistake):
         context = {"mistake": mistake, "person": person, "base_url": settings.BASE_URL}
@@ -31,6 +41,24 @@ def notify_reported(mistake_id: int) -> int:
         )
         sent += 1
     return sent
+
+
+@db_task(retries=5, retry_delay=60)
+def post_to_team_chat(mistake_id: int) -> bool:
+    """Post a new report to its team's chat channel; never a confidential one."""
+    mistake = Mistake.objects.select_related("severity", "team").filter(pk=mistake_id).first()
+    if mistake is None or mistake.team is None or not mistake.team.chat_url:
+        return False
+    if mistake.is_confidential:
+        return False
+    chat.post(
+        mistake.team.chat_url,
+        title=f"[{mistake.severity}] Reported: {mistake.title}",
+        body=render_to_string(
+            "reporting/chat/reported.txt", {"mistake": mistake, "base_url": settings.BASE_URL}
+        ).strip(),
+    )
+    return True
 
 
 @db_task(retries=5, retry_delay=60)

@@ -46,6 +46,11 @@ def test_create_people_and_teams(ownup):
         (["token", "create", "nobody"], "no user named 'nobody'"),
         (["token", "revoke", "999"], "no token 999"),
         (["team", "create", "!!!"], "at least one letter"),
+        (["team", "chat", "billing", "foo://x"], "foo:// is not a kind of address Apprise knows"),
+        (["team", "chat", "billing", "slack://"], "not a complete slack address"),
+        (["team", "chat", "billing", "#billing"], "--chat: not a URL"),
+        (["team", "chat", "nope", "json://127.0.0.1/x"], "no team 'nope'"),
+        (["team", "create", "Ops", "--chat", "foo://x"], "foo:// is not a kind"),
     ],
 )
 def test_refusals(ownup, args, words):
@@ -103,3 +108,24 @@ def test_the_time_to_contain_is_said_in_its_largest_whole_unit(minutes, said):
     from ownup.organisation.models import Severity
 
     assert Severity(name="x", rank=1, target_contain_minutes=minutes).target_contain_text == said
+
+
+def test_a_team_posts_its_reports_to_a_chat_set_from_the_cli_or_the_admin(ownup):
+    from django.core.exceptions import ValidationError
+
+    ownup("team", "create", "Billing")
+    set_it = ownup("team", "chat", "billing", "json://127.0.0.1:9/hooks/billing")
+    assert set_it.exit_code == 0, set_it.output
+    assert "New reports of billing go to json://…" in set_it.output
+    assert Team.objects.get().chat_url == "json://127.0.0.1:9/hooks/billing"
+    listed = ownup("team", "list", "--json").output
+    assert '"chat": "json://…"' in listed  # the URL's secret parts stay out of sight
+    assert "hooks" not in listed
+
+    assert ownup("team", "chat", "billing", "").exit_code == 0
+    assert Team.objects.get().chat_url == ""
+
+    team = Team.objects.get()
+    team.chat_url = "foo://x"
+    with pytest.raises(ValidationError, match="Apprise knows"):
+        team.full_clean()

@@ -146,3 +146,40 @@ def test_a_report_naming_someone_else_as_owner_tells_them(team, reporter, respon
     run_tasks()
     mine = [m.subject for m in mail.outbox if m.subject.startswith("Yours")]
     assert mine == [f"Yours now: #{mistake.pk} Wrong prices"]
+
+
+def test_a_teams_chat_gets_its_new_open_reports(team, reporter, run_tasks, http_server):
+    import json
+
+    team.chat_url = f"json://127.0.0.1:{http_server.server_address[1]}/hooks/billing"
+    team.save()
+    mistake = services.report(
+        {"title": "Sent the March invoices with old prices", "team": "billing"}, reporter=reporter
+    )
+    services.report(
+        {"title": "Salary spreadsheet shared", "team": "billing", "confidentiality": "restricted",
+         "restricted_to": ["bo"]}, reporter=reporter,
+    )  # fmt: skip
+    run_tasks()
+    [posted] = http_server.requests  # the restricted one is never posted
+    assert posted.path == "/hooks/billing"
+    body = json.loads(posted.body)
+    assert body["title"] == "[low] Reported: Sent the March invoices with old prices"
+    assert f"http://127.0.0.1:8000/mistakes/{mistake.pk}/" in body["message"]
+    assert "found by the person who made it" in body["message"]
+
+
+def test_a_chat_that_is_down_is_retried_without_emailing_twice(
+    team, reporter, run_tasks, http_server
+):
+    team.chat_url = f"json://127.0.0.1:{http_server.server_address[1]}/hook"
+    team.save()
+    http_server.respond(500, "down")
+    services.report({"title": "Wrong prices", "team": "billing"}, reporter=reporter)
+    run_tasks()
+    assert len(http_server.requests) == 1
+    assert len(mail.outbox) == 1
+    from huey.contrib.djhuey import HUEY
+
+    [retry] = HUEY.scheduled()
+    assert retry.name.endswith("post_to_team_chat")

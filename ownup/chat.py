@@ -1,0 +1,57 @@
+"""Chat and webhooks through Apprise: the one place an Apprise URL is checked and posted to.
+
+Apprise is imported only when it is needed: loading its plugins costs every start of ownup (a
+one-line report included) a sixth of a second.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import ValidationError
+
+EXAMPLES = "slack://, msteams://, mmost://, discord://, json://, form://"
+
+
+class PostFailed(Exception):
+    """The service did not take the post; the reason is Apprise's, in its words."""
+
+
+def looks_like_url(text: str) -> bool:
+    return "://" in text
+
+
+def problem_with(url: str) -> str | None:
+    """Why Apprise cannot post to ``url``, in words for the person who typed it, or None."""
+    import apprise
+
+    scheme = url.split("://", 1)[0].lower()
+    if scheme not in apprise.NotificationManager().schemas():
+        return f"{scheme}:// is not a kind of address Apprise knows (for example {EXAMPLES})."
+    if not apprise.Apprise().add(url):
+        return f"{scheme}://… is not a complete {scheme} address for Apprise."
+    return None
+
+
+def validate_url(url: str) -> None:
+    """A model field's validator: an Apprise URL, or nothing."""
+    if url and (problem := problem_with(url) if looks_like_url(url) else "Give an Apprise URL."):
+        raise ValidationError(problem)
+
+
+def post(url: str, *, title: str, body: str) -> None:
+    """Post to a chat or webhook; :class:`PostFailed` when it did not arrive."""
+    import apprise
+
+    notifier = apprise.Apprise()
+    if not notifier.add(url):
+        raise PostFailed("Apprise cannot use this address")
+    with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as logs:
+        delivered = notifier.notify(title=title, body=body)
+    if not delivered:
+        raise PostFailed(logs.getvalue().strip() or "the service refused the message")
+
+
+def private(url: str) -> str:
+    """How a page may show the URL: its kind alone, never the tokens in the rest."""
+    return url.split("://", 1)[0] + "://…"
