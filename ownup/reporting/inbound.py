@@ -26,7 +26,7 @@ from django.utils.dateparse import parse_datetime
 
 from ownup.organisation.models import Severity, Team
 from ownup.organisation.services import connect_slack, person_in_slack
-from ownup.reporting import services
+from ownup.reporting import services, waiting
 from ownup.reporting.forms import TAG_MAX_LENGTH, MistakeForm
 from ownup.reporting.models import (
     ALERT_KEY_MAX_LENGTH,
@@ -233,6 +233,7 @@ def slack_signature_holds(secret: str, timestamp: str, body: bytes, signature: s
 
 SLACK_USAGE = (
     "Report a mistake in one sentence: /ownup report Sent the March invoices twice. "
+    "See what is waiting for you: /ownup waiting. "
     "Connect your Slack account to ownup: /ownup connect"
 )
 SLACK_CONNECT_SALT = "ownup.reporting.slack-connect"
@@ -261,6 +262,8 @@ def slack_command(ask: SlackAsk, verb: str) -> str:
     if verb == "connect":
         link = connect_link(SlackAsk(ask.workspace, ask.slack_user, ask.slack_name))
         return f"<{link}|Connect your Slack account to ownup> (the link works for an hour)."
+    if verb == "waiting":
+        return _waiting_in_slack(ask)
     if verb != "report" or not ask.title:
         return SLACK_USAGE
     form = MistakeForm(data={"title": ask.title})
@@ -277,6 +280,29 @@ def slack_command(ask: SlackAsk, verb: str) -> str:
     except InvalidInput as refused:
         return " ".join(message for messages in refused.errors.values() for message in messages)
     return f"Reported {_slack_link(mistake)}. Thank you for owning it early."
+
+
+SLACK_WAITING_SHOWN = 10
+
+
+def _waiting_in_slack(ask: SlackAsk) -> str:
+    person = person_in_slack(ask.workspace, ask.slack_user)
+    if person is None:
+        link = connect_link(SlackAsk(ask.workspace, ask.slack_user, ask.slack_name))
+        return f"First <{link}|connect your Slack account to ownup> (the link works for an hour)."
+    items = waiting.everything_for(person)
+    if not items:
+        return "Nothing is waiting for you."
+    lines = [
+        f"• <{settings.BASE_URL}{item.url}|{_slack_escaped(item.what)}>"
+        + (f" ({'late, ' if item.late else ''}due {item.due:%-d %b})" if item.due else "")
+        + f" · #{item.mistake.pk} {_slack_escaped(item.mistake.title)}"
+        for item in items[:SLACK_WAITING_SHOWN]
+    ]
+    if len(items) > SLACK_WAITING_SHOWN:
+        more = len(items) - SLACK_WAITING_SHOWN
+        lines.append(f"<{settings.BASE_URL}{reverse('reporting:list')}|and {more} more>")
+    return "Waiting for you:\n" + "\n".join(lines)
 
 
 def slack_ask(

@@ -302,3 +302,18 @@ def test_slack_is_off_until_its_secret_is_set(reporter, settings):
     answer = slack("report x")
     assert answer.status_code == 404
     assert "OWNUP_SLACK_SIGNING_SECRET" in answer.json()["detail"]
+
+
+def test_slack_tells_a_connected_person_what_is_waiting_for_them(connected, responder):
+    from ownup.reporting import services
+
+    assert "connect your Slack account" in slack("waiting", user_id="U999").json()["text"]
+    assert slack("waiting").json()["text"] == "Nothing is waiting for you."
+    mistake = services.report({"title": "Wrong <prices>"}, reporter=responder)
+    services.update(mistake, {"owner": connected.username}, actor=responder)
+    reply = slack("waiting").json()["text"]
+    assert reply.startswith("Waiting for you:\n• <http://127.0.0.1:8000/mistakes/")
+    assert f"|Contain it: stop the harm with a quick fix that can be undone.> · #{mistake.pk} " in (
+        reply
+    )
+    assert "Wrong &lt;prices&gt;" in reply
