@@ -10,7 +10,7 @@ import typer
 from django.conf import settings
 from django.core.management import call_command
 
-from ownup.cli import app, console, markup
+from ownup.cli import app, console, fail, markup
 
 RUNNING = "Running ownup"
 
@@ -20,6 +20,20 @@ def migrate() -> None:
     """Create or update the database tables."""
     call_command("migrate", interactive=False, verbosity=0)
     console.print(f"Database ready: {settings.DATABASES['default']['NAME']}")
+
+
+def _ensure_migrated() -> None:
+    """Refuse to run on a database older than the code: every page would fail instead."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    waiting = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if waiting:
+        fail(
+            f"the database is older than this ownup ({len(waiting)} change"
+            f"{'s' if len(waiting) > 1 else ''} to make): run 'ownup migrate' first"
+        )
 
 
 @app.command(rich_help_panel=RUNNING)
@@ -44,6 +58,7 @@ def worker(
     workers: int = typer.Option(2, min=1, max=64, help="Threads running tasks."),
 ) -> None:
     """Run the task worker: notifications, reminders, scheduled checks."""
+    _ensure_migrated()
     call_command("run_huey", workers=workers, worker_type="thread", verbose=False)
 
 
@@ -56,6 +71,7 @@ def serve(
     with_worker: bool = typer.Option(True, "--with-worker/--no-worker", help="Also run a worker."),
 ) -> None:
     """Serve the web app and API (and, by default, a task worker beside it)."""
+    _ensure_migrated()
     call_command("collectstatic", interactive=False, verbosity=0)
     children: list[subprocess.Popen[bytes]] = []
     if with_worker:

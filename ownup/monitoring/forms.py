@@ -142,3 +142,15 @@ class LessonForm(forms.Form):
         max_length=1000,
         help_text="Needed only when not every check has held for its window.",
     )
+
+
+def labelled_config(config: dict[str, Any]) -> list[tuple[str, Any]]:
+    """A check's settings by the labels the form gives them, the empty ones left out."""
+    fields = CheckForm.base_fields
+    labelled = []
+    for key, value in config.items():
+        if value in ("", None):
+            continue
+        label = fields[key].label if key in fields else None
+        labelled.append((str(label or key.replace("_", " ").capitalize()), value))
+    return labelled

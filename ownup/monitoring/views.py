@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from ownup.monitoring import charts, services, tasks
-from ownup.monitoring.forms import CheckForm, LessonForm
+from ownup.monitoring.forms import CheckForm, LessonForm, labelled_config
 from ownup.reporting import services as reporting
 from ownup.reporting import stages
 from ownup.reporting.models import Mistake
@@ -71,6 +71,7 @@ def check_detail(request: HttpRequest, mistake_id: int, check_id: int) -> HttpRe
             "mistake": mistake,
             "check": check,
             "verdict": check.verdict(),
+            "settings": labelled_config(check.config),
             "runs": runs,
             "visible_related": services.visible_related(request.user, runs),
             "chart": charts.sparkline(services.runs_for_chart(check, 120), check.name),

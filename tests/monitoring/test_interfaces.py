@@ -167,3 +167,15 @@ def test_checks_print_square_brackets_as_typed(cli, admin_user, fixed_mistake, h
     listed = cli("check", "list", mistake)
     assert listed.exit_code == 0, listed.output
     assert name in listed.output
+
+
+def test_a_checks_page_names_its_settings_as_the_form_does(
+    client, reporter, fixed_mistake, add_check, http_server
+):
+    check = add_check(fixed_mistake, url=http_server.url, expect_text="Account no.")
+    client.force_login(reporter)
+    page = client.get(f"/mistakes/{fixed_mistake.pk}/checks/{check.pk}/").content.decode()
+    for label in ("<dt>URL</dt>", "<dt>Expected status</dt>", "<dt>Page contains</dt>"):
+        assert label in page
+    assert "Expected_status" not in page
+    assert "<dt>JSONPath</dt>" not in page  # left empty, left out

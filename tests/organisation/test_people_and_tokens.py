@@ -129,3 +129,18 @@ def test_a_team_posts_its_reports_to_a_chat_set_from_the_cli_or_the_admin(ownup)
     team.chat_url = "foo://x"
     with pytest.raises(ValidationError, match="Apprise knows"):
         team.full_clean()
+
+
+def test_serve_and_the_worker_refuse_a_database_older_than_the_code(transactional_db):
+    from django.core.management import call_command
+
+    runner = CliRunner()
+    call_command("migrate", "organisation", "0003", verbosity=0)  # one change undone
+    try:
+        for command in (["serve", "--no-worker"], ["worker"]):
+            result = runner.invoke(get_app(), command)
+            assert result.exit_code == 1
+            assert "run 'ownup migrate' first" in result.output
+            assert "1 change to make" in result.output
+    finally:
+        call_command("migrate", verbosity=0)
