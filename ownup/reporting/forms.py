@@ -164,6 +164,7 @@ class MistakeForm(forms.Form):
         queryset=User.objects.filter(is_active=True),
         to_field_name="username",
         required=False,
+        help_text="Only for a restricted mistake: they, its reporter and its owner see it.",
         error_messages={"invalid_choice": "There is no user %(value)s."},
     )
     tags = TagsField(required=False, help_text="Comma-separated, for example: billing, invoices")
