@@ -68,6 +68,7 @@ def test_email_is_sent_and_acknowledged_through_its_signed_link(
     page = visitor.get("/" + path)
     assert page.status_code == 200
     assert "I have read this" in page.content.decode()
+    assert "We corrected it." in page.content.decode()  # what is to be read, on the page too
     thanked = visitor.post("/" + path)
     assert "You acknowledged" in thanked.content.decode()
 
