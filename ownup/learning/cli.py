@@ -1,4 +1,4 @@
-"""CLI commands of the library: search, and rebuilding the index."""
+"""CLI commands of the library: search, similar mistakes, and rebuilding the index."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from rich.text import Text
 from ownup.cli import acting_user, console, fail, print_json
 from ownup.learning import index, services
 from ownup.reporting.models import Mistake
+from ownup.reporting.services import get_mistake
 
 
 def search(
@@ -52,6 +53,33 @@ def search(
     console.print(table)
 
 
+def similar(
+    mistake_id: int = typer.Argument(..., help="The mistake's number."),
+    limit: int = typer.Option(5, min=1, max=services.MAX_RESULTS, help="How many, closest first."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Mistakes like this one, and what contained and fixed them."""
+    user = acting_user()
+    mistake = get_mistake(user, mistake_id)
+    hits = services.similar_to_mistake(user, mistake, limit=limit)
+    if as_json:
+        print_json([services.hit_record(hit) for hit in hits])
+        return
+    if not hits:
+        console.print(f"Nothing like #{mistake.pk} in the library yet.")
+        return
+    for hit in hits:
+        console.print(
+            Text.assemble(
+                (f"#{hit.mistake.pk} ", "bold"),
+                _terminal(hit.title),
+                (f"  {hit.mistake.get_stage_display()}", "dim"),
+            )
+        )
+        for label, text in hit.outcomes:
+            console.print(Text.assemble("  ", (f"{label}: ", "bold"), text))
+
+
 def _terminal(html: str) -> Text:
     """The highlighted HTML as text for the terminal: marked words in bold yellow."""
     from html import unescape
@@ -64,3 +92,4 @@ def _terminal(html: str) -> Text:
 
 def register(app: typer.Typer) -> None:
     app.command("search", rich_help_panel="Learning")(search)
+    app.command("similar", rich_help_panel="Learning")(similar)

@@ -85,6 +85,7 @@ def report(
         )
     if facts.minutes_to_report is not None:
         console.print(f"From noticing to reporting: {facts.minutes_to_report} min")
+    console.print(f"Mistakes like it, and what fixed them: ownup similar {mistake.pk}", style="dim")
 
 
 def list_mistakes(
