@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -37,6 +38,7 @@ from ownup.reporting.models import (
     Mistake,
     Stage,
     TimelineEntry,
+    UsedSlackLink,
 )
 from ownup.reporting.services import AnyUser, InvalidInput
 
@@ -250,6 +252,7 @@ class SlackAsk:
     slack_user: str
     slack_name: str
     title: str = ""
+    nonce: str = ""  # set when a link is made: what tells a link followed twice
 
 
 class LinkRefused(ValueError):
@@ -314,7 +317,8 @@ def slack_ask(
 
 
 def connect_link(ask: SlackAsk) -> str:
-    token = signing.dumps(asdict(ask), salt=SLACK_CONNECT_SALT, compress=True)
+    given = {**asdict(ask), "nonce": secrets.token_urlsafe(12)}
+    token = signing.dumps(given, salt=SLACK_CONNECT_SALT, compress=True)
     return settings.BASE_URL + reverse("reporting:slack_connect", args=[token])
 
 
@@ -334,14 +338,26 @@ def asked_in(token: str) -> SlackAsk:
     return SlackAsk(**given)
 
 
-def connect_and_report(user: AnyUser, ask: SlackAsk) -> Mistake | None:
-    """Connect the Slack account of ``ask`` to ``user`` and make the report it waited with."""
+@dataclass(frozen=True)
+class Connected:
+    mistake: Mistake | None  # the report the link waited with, if it had one
+    again: bool = False  # the link had been followed before: nothing was done this time
+
+
+def connect_and_report(user: AnyUser, ask: SlackAsk) -> Connected:
+    """Connect the Slack account of ``ask`` to ``user`` and make the report it waited with;
+    a link followed a second time does neither again."""
     assert isinstance(user, User)  # the link's page is for people who are logged in
     with transaction.atomic():
+        use, first = UsedSlackLink.objects.get_or_create(nonce=ask.nonce)
+        if not first:
+            return Connected(use.mistake, again=True)
         connect_slack(user, ask.workspace, ask.slack_user, ask.slack_name)
         if not ask.title:
-            return None
-        return services.report({"title": ask.title}, reporter=user)
+            return Connected(None)
+        use.mistake = services.report({"title": ask.title}, reporter=user)
+        use.save(update_fields=["mistake"])
+        return Connected(use.mistake)
 
 
 def _slack_link(mistake: Mistake) -> str:

@@ -239,3 +239,15 @@ class AlertKey(models.Model):
 
     def __str__(self) -> str:
         return f"alert {self.key[:20]} → #{self.mistake_id}"
+
+
+class UsedSlackLink(models.Model):
+    """A connection link from Slack's ``/ownup`` that was followed: each is followed once, so a
+    form sent twice does not report its mistake twice."""
+
+    nonce = models.CharField(max_length=32, unique=True)
+    used_at = models.DateTimeField(default=timezone.now)
+    mistake = models.ForeignKey(Mistake, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    def __str__(self) -> str:
+        return f"Slack link {self.nonce} used {self.used_at:%Y-%m-%d %H:%M}"

@@ -232,7 +232,12 @@ def slack_connect(request: HttpRequest, token: str) -> HttpResponse:
     except inbound.LinkRefused as refused:
         return render(request, "reporting/slack_connect.html", {"problem": refused}, status=400)
     if request.method == "POST":
-        mistake = inbound.connect_and_report(request.user, ask)
-        messages.success(request, f"Your Slack account @{ask.slack_name} is connected.")
-        return redirect("reporting:receipt", mistake.pk) if mistake else redirect("reporting:list")
+        done = inbound.connect_and_report(request.user, ask)
+        if done.again:
+            messages.info(request, "This link was followed already: nothing more to do.")
+        else:
+            messages.success(request, f"Your Slack account @{ask.slack_name} is connected.")
+        if done.mistake and services.can_see(request.user, done.mistake):
+            return redirect("reporting:receipt", done.mistake.pk)
+        return redirect("reporting:list")
     return render(request, "reporting/slack_connect.html", {"ask": ask})

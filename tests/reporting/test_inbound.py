@@ -229,6 +229,10 @@ def test_an_unconnected_slack_account_is_given_a_link_that_connects_it_and_repor
     account = SlackAccount.objects.get()
     assert (account.workspace, account.slack_user, account.user) == ("T1", "U123", reporter)
 
+    again = browser.post(link, follow=True)  # the button pressed twice
+    assert Mistake.objects.count() == 1
+    assert "This link was followed already" in again.content.decode()
+
     slack("report Sent the April invoices twice")
     assert Mistake.objects.filter(title__contains="April", reporter=reporter).exists()
 
