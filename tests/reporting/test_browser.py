@@ -40,3 +40,28 @@ def test_the_form_shows_a_problem_at_its_field(browser_page, reporter):
     error = page.locator("#field-title .error")
     assert error.inner_text() == "Say in one sentence what went wrong."
     assert not Mistake.objects.exists()
+
+
+def test_a_form_on_its_way_is_not_sent_again(browser_page, reporter):
+    page = browser_page
+    login(page, reporter)
+    page.goto("/mistakes/report/")
+    page.get_by_label("What went wrong, in one sentence").fill(INVOICES)
+    # Counts the submits that would leave the page, and keeps the page where it is, as a slow
+    # network would: the first report is still on its way when the button is pressed again.
+    sent = page.evaluate("""() => {
+        window.sent = 0;
+        window.addEventListener("submit", (event) => {
+            if (!event.defaultPrevented) { window.sent += 1; }
+            event.preventDefault();
+        });
+        const form = document.querySelector("#id_title").form;
+        form.requestSubmit();
+        form.requestSubmit();
+        return window.sent;
+    }""")
+    assert sent == 1
+    button = page.get_by_role("button", name="Report it")
+    page.wait_for_function("document.querySelector('#id_title').form.hasAttribute('aria-busy')")
+    assert button.is_disabled()
+    assert Mistake.objects.count() == 0
