@@ -1,7 +1,8 @@
 """Where later stages' apps feed the dashboard without the dashboard knowing their models.
 
 The monitoring app says which mistakes were verified effective, the fixes app counts overdue
-actions, and any app may link a mistake as a recurrence of another. Each registers a function in
+actions, understanding names the categories of each mistake's contributing factors, and any app
+may link a mistake as a recurrence of another. Each registers a function in
 its ``AppConfig.ready()``; until one does, the dashboard uses the stated default.
 
 The two conditions are read when a mistake is counted into the dashboard's totals
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Q, QuerySet
 
@@ -29,6 +31,10 @@ LinkedRecurrence = Callable[[], Q]
 OverdueActions = Callable[[QuerySet[Mistake]], int]
 """How many open actions of these mistakes are past their due date."""
 
+FactorCategories = Callable[[QuerySet[Mistake]], list[tuple[datetime, str]]]
+"""Of these mistakes, each one's report time with each category of its contributing factors
+(once per mistake and category)."""
+
 
 def closed_counts_as_verified() -> Q:
     # Until monitoring records a verified outcome, a closed mistake is the best evidence we have.
@@ -40,6 +46,7 @@ class _Seams:
     verified_effective: VerifiedEffective = closed_counts_as_verified
     linked_recurrence: LinkedRecurrence | None = None
     overdue_actions: OverdueActions | None = None
+    factor_categories: FactorCategories | None = None
 
 
 seams = _Seams()
@@ -55,3 +62,7 @@ def provide_linked_recurrence(condition: LinkedRecurrence) -> None:
 
 def provide_overdue_actions(counter: OverdueActions) -> None:
     seams.overdue_actions = counter
+
+
+def provide_factor_categories(lookup: FactorCategories) -> None:
+    seams.factor_categories = lookup

@@ -165,6 +165,9 @@ class Breakdown:
     totals: dict[str, int]
     series: dict[str, list[int]]
     buckets: list[str]
+    # "over time": a stacked bar a bucket; "totals": one bar a name, for many names that would
+    # tangle over time.
+    shape: str = "over time"
 
     @property
     def rows(self) -> list[tuple[str, list[int]]]:
@@ -174,7 +177,12 @@ class Breakdown:
         ]
 
     def as_dict(self) -> dict[str, Any]:
-        return {"label": self.label, "totals": self.totals, "series": self.series}
+        return {
+            "label": self.label,
+            "totals": self.totals,
+            "series": self.series,
+            "shape": self.shape,
+        }
 
 
 @dataclass
@@ -232,6 +240,9 @@ def compute(user: User | AnonymousUser, filters: Filters) -> Stats:
         _breakdown(rows, buckets, "team", "By team", _team_names()),
         _tag_breakdown(tags, buckets),
     ]
+    if seams.factor_categories:
+        found = seams.factor_categories(in_scope(user, filters))
+        breakdowns.append(_factor_breakdown(found, buckets, filters.bucket))
     overdue = seams.overdue_actions(in_scope(user, filters)) if seams.overdue_actions else None
     return Stats(
         filters=filters,
@@ -398,6 +409,24 @@ def _breakdown(
     )
 
 
+def _factor_breakdown(
+    found: list[tuple[datetime, str]], buckets: list[str], bucket: str
+) -> Breakdown:
+    per_category: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for reported_at, category in found:
+        # Days in UTC, as the totals count them.
+        per_category[category][totals.bucket_of(reported_at.astimezone(UTC).date(), bucket)] += 1
+    names = sorted(per_category, key=lambda name: (-sum(per_category[name].values()), name))
+    return Breakdown(
+        key="factor",
+        label="By contributing factor",
+        totals={name: sum(per_category[name].values()) for name in names},
+        series={name: [per_category[name].get(b, 0) for b in buckets] for name in names},
+        buckets=buckets,
+        shape="totals",
+    )
+
+
 def _tag_breakdown(counts: list[tuple[str, int, int]], buckets: list[str]) -> Breakdown:
     per_tag: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for bucket, tag_id, count in counts:
@@ -411,4 +440,5 @@ def _tag_breakdown(counts: list[tuple[str, int, int]], buckets: list[str]) -> Br
         totals={names[i]: totals_[i] for i in ids},
         series={names[i]: [per_tag[i].get(b, 0) for b in buckets] for i in ids},
         buckets=buckets,
+        shape="totals",
     )

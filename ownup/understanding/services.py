@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef, QuerySet
 
 from ownup.organisation.services import is_manager
 from ownup.reporting.models import Mistake, TimelineEntry
@@ -611,3 +612,17 @@ def proposal_record(proposal: Proposal) -> dict[str, Any]:
             for s in proposal.path
         ],
     }
+
+
+def factor_categories(mistakes: QuerySet[Mistake]) -> list[tuple[datetime, str]]:
+    """Each of these mistakes' report time with each category of its contributing factors, once
+    per mistake and category: the dashboard's counts by category."""
+    # Each factor looks up its own mistake: "mistake in (these mistakes)" would list every
+    # mistake of the period first.
+    rows = (
+        ContributingFactor.objects.filter(Exists(mistakes.filter(pk=OuterRef("mistake_id"))))
+        .values_list("mistake_id", "mistake__reported_at", "category__name")
+        .order_by()  # the factors' own order would make every row distinct
+        .distinct()
+    )
+    return [(reported_at, category) for _, reported_at, category in rows]

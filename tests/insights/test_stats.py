@@ -210,3 +210,33 @@ def test_fixes_and_monitoring_feed_the_dashboard(history, reporter):
     mistakes_changed([history.pk])
     figures = stats.compute(reporter, stats.filters_from(months=3))
     assert figures.figure("verified_effective").value == 100
+
+
+@time_machine.travel(NOW, tick=False)
+def test_counts_by_contributing_factor_category_count_each_mistake_once_and_only_if_seen(
+    history, reporter, responder, outsider
+):
+    from ownup.reporting.models import Mistake
+    from ownup.understanding import services as understanding
+
+    first = history
+    again = Mistake.objects.get(title="Invoices sent with old prices again")
+    secret = Mistake.objects.get(title="Salary sheet shared with everyone")
+    understanding.add_factor(first, "process", "No check of the price list's date", actor=reporter)
+    understanding.add_factor(first, "process", "The run has no owner", actor=reporter)
+    understanding.add_factor(first, "tools", "The import fails silently", actor=reporter)
+    understanding.add_factor(again, "process", "Same run, same check missing", actor=reporter)
+    understanding.add_factor(secret, "people", "New to the sharing settings", actor=responder)
+    filters = stats.filters_from(months=3)
+
+    def factors(user):
+        return next(b for b in stats.compute(user, filters).breakdowns if b.key == "factor")
+
+    seen = factors(reporter)
+    assert seen.totals == {"process": 2, "tools": 1}  # two factors of one mistake count once
+    may = stats.bucket_starts(filters).index("2026-05-01")
+    assert seen.series["process"][may] == 2
+    assert factors(responder).totals == {"process": 2, "people": 1, "tools": 1}
+    api = stats.compute(outsider, filters).as_dict()["counts"]["factor"]
+    assert api["totals"] == {"process": 2, "tools": 1}
+    assert api["shape"] == "totals"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import random
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -125,6 +125,10 @@ def figures_from_mistakes(user: User, filters: stats.Filters) -> dict[str, Any]:
         for tag in m.tags.all():
             tag_totals[tag] += 1
     top = sorted(tag_totals, key=lambda t: (-tag_totals[t], t.pk))[: stats.TOP_TAGS]
+    categories = {
+        m.pk: sorted({f.category.name for f in m.contributing_factors.all()}) for m in in_scope
+    }
+    per_category = Counter(name for names in categories.values() for name in names)
     return {
         "reported": len(in_scope),
         "figures": figures,
@@ -138,6 +142,10 @@ def figures_from_mistakes(user: User, filters: stats.Filters) -> dict[str, Any]:
                 [stats.NO_TEAM, *Team.objects.values_list("name", flat=True)],
             ),
             "tag": counts(lambda m: [t.name for t in m.tags.all()], [t.name for t in top]),
+            "factor": counts(
+                lambda m: categories[m.pk],
+                sorted(per_category, key=lambda name: (-per_category[name], name)),
+            ),
         },
     }
 

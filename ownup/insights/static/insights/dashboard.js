@@ -39,10 +39,10 @@
       const colours = key === "stage" ? STAGE_COLOURS : key === "severity" ? SEVERITY_COLOURS : {};
       const datasets = Object.entries(counts.series).map(([name, series], index) => ({
         label: name, data: series, backgroundColor: colours[name] || PALETTE[index % PALETTE.length],
-        stack: key === "tag" ? undefined : "all",
+        stack: "all",
       }));
-      if (key === "tag") {
-        // Many tags over time tangle as lines: their totals read better side by side.
+      if (counts.shape === "totals") {
+        // Many tags (or categories) over time tangle: their totals read better side by side.
         new Chart(canvas, {
           type: "bar",
           data: { labels: Object.keys(counts.totals), datasets: [{ label: "mistakes", data: Object.values(counts.totals), backgroundColor: "#6172f3" }] },
@@ -52,11 +52,11 @@
       }
       new Chart(canvas, {
         type: "bar",
-        data: { labels, datasets: key === "tag" ? datasets.map((d) => ({ ...d, borderColor: d.backgroundColor, tension: 0.3, pointRadius: 1 })) : datasets },
+        data: { labels, datasets },
         options: {
           maintainAspectRatio: false,
           plugins: { legend: { position: "bottom", labels: { boxWidth: 12, boxHeight: 12 } } },
-          scales: { x: { stacked: key !== "tag" }, y: { stacked: key !== "tag", beginAtZero: true, ticks: { precision: 0 } } },
+          scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } },
         },
       });
     });
