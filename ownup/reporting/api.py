@@ -109,6 +109,7 @@ class ListFilters(Schema):
     stage: Stage | None = None
     severity: str | None = None
     team: str | None = None
+    mine: bool = Field(False, description="Only the mistakes you own.")
     limit: int = Field(50, ge=1, le=500)
     offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
@@ -124,13 +125,13 @@ class MistakePage(Schema):
 
 @router.get("/mistakes", response=MistakePage, summary="List the mistakes you can see")
 def list_mistakes(request: HttpRequest, filters: Query[ListFilters]) -> dict[str, Any]:
-    mistakes = services.visible_mistakes(request.user).prefetch_related("tags", "restricted_to")
-    if filters.stage:
-        mistakes = mistakes.filter(stage=filters.stage)
-    if filters.severity:
-        mistakes = mistakes.filter(severity__name=filters.severity)
-    if filters.team:
-        mistakes = mistakes.filter(team__slug=filters.team)
+    mistakes = services.listed(
+        request.user,
+        stage=filters.stage or "",
+        severity=filters.severity or "",
+        team=filters.team or "",
+        mine=filters.mine,
+    ).prefetch_related("tags", "restricted_to")
     page = mistakes[filters.offset : filters.offset + filters.limit]
     return {"count": mistakes.count(), "items": [mistake_record(m) for m in page]}
 

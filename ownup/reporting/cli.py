@@ -91,17 +91,15 @@ def report(
 def list_mistakes(
     stage: str = typer.Option("", help="Only this stage."),
     team: str = typer.Option("", help="Only this team (slug)."),
+    mine: bool = typer.Option(False, "--mine", help="Only the mistakes you own."),
     limit: int = typer.Option(50, min=1, max=10_000, help="How many, newest first."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """List the mistakes you can see, newest first."""
-    mistakes = services.visible_mistakes(acting_user()).prefetch_related("tags", "restricted_to")
-    if stage:
-        if stage not in Stage.values:
-            fail(f"unknown stage {stage!r}; choose one of {', '.join(Stage.values)}")
-        mistakes = mistakes.filter(stage=stage)
-    if team:
-        mistakes = mistakes.filter(team__slug=team)
+    if stage and stage not in Stage.values:
+        fail(f"unknown stage {stage!r}; choose one of {', '.join(Stage.values)}")
+    mistakes = services.listed(acting_user(), stage=stage, team=team, mine=mine)
+    mistakes = mistakes.prefetch_related("tags", "restricted_to")
     chosen = list(mistakes[:limit])
     if as_json:
         print_json([mistake_record(m) for m in chosen])

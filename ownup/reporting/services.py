@@ -68,6 +68,31 @@ def visible_mistakes(user: AnyUser) -> QuerySet[Mistake]:
     return Mistake.objects.visible_to(user).select_related("severity", "team", "owner", "reporter")
 
 
+def listed(
+    user: AnyUser,
+    *,
+    stage: str = "",
+    severity: str = "",
+    team: str = "",
+    mine: bool = False,
+    words: str = "",
+) -> QuerySet[Mistake]:
+    """The mistakes a list shows this person, newest first: the ones they may see, narrowed by
+    stage, severity (its name), team (its slug), the ones they own, words of the title."""
+    mistakes = visible_mistakes(user)
+    if stage:
+        mistakes = mistakes.filter(stage=stage)
+    if severity:
+        mistakes = mistakes.filter(severity__name=severity)
+    if team:
+        mistakes = mistakes.filter(team__slug=team)
+    if mine:
+        mistakes = mistakes.filter(owner_id=user.pk) if user.is_authenticated else mistakes.none()
+    if words:
+        mistakes = mistakes.filter(title__icontains=words)
+    return mistakes
+
+
 def get_mistake(user: AnyUser, mistake_id: int | str) -> Mistake:
     try:
         return visible_mistakes(user).get(pk=int(mistake_id))

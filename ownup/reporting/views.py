@@ -34,21 +34,21 @@ def _mistake_or_404(request: HttpRequest, mistake_id: int) -> Mistake:
 
 @login_required
 def mistake_list(request: HttpRequest) -> HttpResponse:
-    mistakes = services.visible_mistakes(request.user)
     filters = {
         "stage": request.GET.get("stage", ""),
         "severity": request.GET.get("severity", ""),
         "team": request.GET.get("team", ""),
+        "owner": "me" if request.GET.get("owner") == "me" else "",
         "q": request.GET.get("q", "").strip(),
     }
-    if filters["stage"] in Stage.values:
-        mistakes = mistakes.filter(stage=filters["stage"])
-    if filters["severity"]:
-        mistakes = mistakes.filter(severity__name=filters["severity"])
-    if filters["team"]:
-        mistakes = mistakes.filter(team__slug=filters["team"])
-    if filters["q"]:
-        mistakes = mistakes.filter(title__icontains=filters["q"])
+    mistakes = services.listed(
+        request.user,
+        stage=filters["stage"] if filters["stage"] in Stage.values else "",
+        severity=filters["severity"],
+        team=filters["team"],
+        mine=bool(filters["owner"]),
+        words=filters["q"],
+    )
     page = Paginator(mistakes, PAGE_SIZE).get_page(request.GET.get("page"))
     assert isinstance(request.user, User)  # login_required
     waiting_for_you = waiting.everything_for(request.user)

@@ -249,3 +249,25 @@ def test_a_closed_mistake_reads_as_its_story_and_gives_its_forms_back_on_asking(
     client.force_login(outsider)  # sees the mistake, may not change it
     assert "Add to the record" not in client.get(page).content.decode()
     assert 'name="text"' not in client.get(page + "?add").content.decode()
+
+
+def test_the_list_narrows_to_the_mistakes_i_own_on_the_page_the_api_and_the_cli(
+    client, api_as, reporter, responder, ownup_cli
+):
+    import json
+
+    mine = services.report({"title": "Sent the March invoices twice"}, reporter=reporter)
+    services.update(mine, {"owner": responder.username}, actor=reporter)
+    services.report({"title": "Refunded the wrong account"}, reporter=reporter)
+    client.force_login(responder)
+
+    page = client.get("/mistakes/?owner=me").content.decode()
+    assert "Sent the March invoices twice" in page
+    assert "Refunded the wrong account" not in page
+    assert '<option value="me" selected>' in page
+    assert "Refunded the wrong account" in client.get("/mistakes/").content.decode()
+
+    listed = api_as(responder).get("/api/v1/mistakes?mine=true").json()
+    assert [m["title"] for m in listed["items"]] == ["Sent the March invoices twice"]
+    shown = json.loads(ownup_cli("--user", "bo", "list", "--mine", "--json").output)
+    assert [m["title"] for m in shown] == ["Sent the March invoices twice"]
