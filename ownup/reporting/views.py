@@ -232,7 +232,13 @@ def slack_connect(request: HttpRequest, token: str) -> HttpResponse:
     except inbound.LinkRefused as refused:
         return render(request, "reporting/slack_connect.html", {"problem": refused}, status=400)
     if request.method == "POST":
-        done = inbound.connect_and_report(request.user, ask)
+        try:
+            done = inbound.connect_and_report(request.user, ask)
+        except services.InvalidInput as refused:
+            # Nothing was connected nor reported: the whole step was refused together.
+            problem = " ".join(m for messages_ in refused.errors.values() for m in messages_)
+            context = {"ask": ask, "refused": problem}
+            return render(request, "reporting/slack_connect.html", context, status=400)
         if done.again:
             messages.info(request, "This link was followed already: nothing more to do.")
         else:

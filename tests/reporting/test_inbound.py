@@ -321,3 +321,21 @@ def test_slack_tells_a_connected_person_what_is_waiting_for_them(connected, resp
         reply
     )
     assert "Wrong &lt;prices&gt;" in reply
+
+
+def test_a_report_refused_on_connecting_connects_nothing_and_says_why(slack_app, reporter):
+    from django.core import signing
+
+    from ownup.reporting import inbound
+
+    # A link made when titles could be longer: its report is refused now.
+    ask = inbound.SlackAsk("T1", "U123", "cy", "x" * 500, nonce="n1")
+    token = signing.dumps(vars(ask), salt=inbound.SLACK_CONNECT_SALT, compress=True)
+    link = f"/integrations/slack/connect/{token}/"
+    browser = Client()
+    browser.force_login(reporter)
+    refused = browser.post(link)
+    assert refused.status_code == 400
+    assert "Not connected and not reported" in refused.content.decode()
+    assert not SlackAccount.objects.exists()
+    assert not Mistake.objects.exists()
