@@ -23,6 +23,8 @@ def looks_like_url(text: str) -> bool:
 
 def problem_with(url: str) -> str | None:
     """Why Apprise cannot post to ``url``, in words for the person who typed it, or None."""
+    if not looks_like_url(url):
+        return f"Give an Apprise URL, such as {EXAMPLES.split(', ')[0]}…"
     import apprise
 
     scheme = url.split("://", 1)[0].lower()
@@ -35,7 +37,7 @@ def problem_with(url: str) -> str | None:
 
 def validate_url(url: str) -> None:
     """A model field's validator: an Apprise URL, or nothing."""
-    if url and (problem := problem_with(url) if looks_like_url(url) else "Give an Apprise URL."):
+    if url and (problem := problem_with(url)):
         raise ValidationError(problem)
 
 

@@ -82,7 +82,7 @@ CHAT_HELP = "Post the team's new reports here: an Apprise URL (slack://…, mste
 
 
 def _checked_chat(url: str) -> str:
-    if url and (problem := chat.problem_with(url) if chat.looks_like_url(url) else "not a URL"):
+    if url and (problem := chat.problem_with(url)):
         fail(f"--chat: {problem}")
     return url
 

@@ -48,7 +48,7 @@ def test_create_people_and_teams(ownup):
         (["team", "create", "!!!"], "at least one letter"),
         (["team", "chat", "billing", "foo://x"], "foo:// is not a kind of address Apprise knows"),
         (["team", "chat", "billing", "slack://"], "not a complete slack address"),
-        (["team", "chat", "billing", "#billing"], "--chat: not a URL"),
+        (["team", "chat", "billing", "#billing"], "--chat: Give an Apprise URL, such as slack://…"),
         (["team", "chat", "nope", "json://127.0.0.1/x"], "no team 'nope'"),
         (["team", "create", "Ops", "--chat", "foo://x"], "foo:// is not a kind"),
     ],
