@@ -50,6 +50,7 @@ def mistake_list(request: HttpRequest) -> HttpResponse:
         words=filters["q"],
     )
     page = Paginator(mistakes, PAGE_SIZE).get_page(request.GET.get("page"))
+    narrowed = any(filters.values())
     assert isinstance(request.user, User)  # login_required
     waiting_for_you = waiting.everything_for(request.user)
     return render(
@@ -61,6 +62,8 @@ def mistake_list(request: HttpRequest) -> HttpResponse:
             "waiting_count": len(waiting_for_you),
             "page": page,
             "filters": filters,
+            # Counted only while a filter narrows the list: a second count of every mistake.
+            "visible_count": services.visible_mistakes(request.user).count() if narrowed else None,
             "stages": Stage,
             "severities": Severity.objects.all(),
             "teams": Team.objects.all(),

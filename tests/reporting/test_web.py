@@ -265,6 +265,7 @@ def test_the_list_narrows_to_the_mistakes_i_own_on_the_page_the_api_and_the_cli(
     assert "Sent the March invoices twice" in page
     assert "Refunded the wrong account" not in page
     assert '<option value="me" selected>' in page
+    assert "1 that match, of the 2 you can see" in page
     assert "Refunded the wrong account" in client.get("/mistakes/").content.decode()
 
     listed = api_as(responder).get("/api/v1/mistakes?mine=true").json()
