@@ -4,17 +4,22 @@ and containments past their removal date in the mistakes a person owns."""
 from __future__ import annotations
 
 from django.contrib.auth.models import User
+from django.db.models import Exists, OuterRef
 
 from ownup.containment.models import ActionStatus, ContainmentAction
-from ownup.reporting.services import can_act
+from ownup.reporting.models import Mistake
+from ownup.reporting.services import may_act_on
 from ownup.reporting.waiting import MOST_EACH, Waiting, due_date
 
 
 def for_person(user: User) -> list[Waiting]:
+    # Asked of the mistakes in the query, not after it: the first few of the whole
+    # organisation's proposals may all be in teams this person cannot act for.
+    may_act = Exists(Mistake.objects.filter(may_act_on(user), pk=OuterRef("mistake_id")).only("pk"))
     to_approve = (
-        ContainmentAction.objects.filter(status=ActionStatus.PROPOSED, reversible=False)
+        ContainmentAction.objects.filter(may_act, status=ActionStatus.PROPOSED, reversible=False)
         .exclude(author=user)
-        .select_related("mistake", "mistake__team")
+        .select_related("mistake")
         .order_by("created_at")[:MOST_EACH]
     )
     to_remove = (
@@ -31,7 +36,6 @@ def for_person(user: User) -> list[Waiting]:
             "containment",
         )
         for a in to_approve
-        if can_act(user, a.mistake)
     ] + [
         Waiting(
             f"Remove the containment “{a.what}”", a.mistake, "containment", due_date(a.remove_by)

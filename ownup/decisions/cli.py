@@ -13,6 +13,7 @@ from ownup.decisions.records import (
     decision_record,
     decisions_record,
     options_record,
+    ranked_record,
 )
 from ownup.reporting.services import get_mistake
 
@@ -35,7 +36,8 @@ def parse_scores(pairs: list[str]) -> dict[str, str]:
 def _ranking_table(mistake_id: int) -> None:
     user = acting_user()
     mistake = get_mistake(user, mistake_id)
-    rows = options_record(mistake)
+    ranked = services.ranking(mistake)
+    rows = [ranked_record(row) for row in ranked]
     keys = [c.key for c in services.criteria()]
     table = Table("rank", "#", "option", "strength", "total", "scores (1-5)", box=None)
     for row in rows:
@@ -55,7 +57,7 @@ def _ranking_table(mistake_id: int) -> None:
             "total: 0-100, highest best; effort, risk, time, cost: 1 is little (best)",
             style="dim",
         )
-    if stronger := services.stronger_options(mistake, services.ranking(mistake)):
+    if stronger := services.stronger_options(ranked, services.current_decision(mistake)):
         which = "the chosen option" if stronger.chosen else "the first-ranked"
         names = ", ".join(f"#{o.pk} {o.title} ({o.strength_word})" for o in stronger.options)
         console.print(f"stronger than {which} ({stronger.than.strength_word}): {names}")

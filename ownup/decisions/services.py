@@ -302,8 +302,8 @@ class Stronger:
     options: list[Option]
 
 
-def stronger_options(mistake: Mistake, ranking: Sequence[Ranked]) -> Stronger | None:
-    current = current_decision(mistake)
+def stronger_options(ranking: Sequence[Ranked], current: Decision | None) -> Stronger | None:
+    """Measured against ``current``, the mistake's decision (:func:`current_decision`)."""
     than = current.option if current else (ranking[0].option if ranking else None)
     if than is None:
         return None

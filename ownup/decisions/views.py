@@ -62,7 +62,7 @@ def section_context(
         "history": list(services.history(mistake))[:-1][::-1],
         "warning": services.strength_warning(mistake),
         "all_weak": bool(rows) and all(r.option.strength == "weak" for r in rows),
-        "stronger": services.stronger_options(mistake, rows),
+        "stronger": services.stronger_options(rows, current),
         "moved_on": mistake.has_reached(Stage.DECIDED),
         "option_form": forms_given.get("option_form") or OptionForm(auto_id="option-%s"),
         "decision_form": forms_given.get("decision_form") or _decision_form(mistake),

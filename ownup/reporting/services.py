@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from ownup.organisation.models import Membership, Role
@@ -100,6 +100,9 @@ def get_mistake(user: AnyUser, mistake_id: int | str) -> Mistake:
         raise NotFound(f"no mistake #{mistake_id} that you can see") from None
 
 
+ACTING_ROLES = [Role.RESPONDER, Role.MANAGER]
+
+
 def can_act(user: AnyUser, mistake: Mistake) -> bool:
     """Who may change a mistake and move it on: its people, its team's responders, admins."""
     if not user.is_authenticated:
@@ -107,11 +110,24 @@ def can_act(user: AnyUser, mistake: Mistake) -> bool:
     if getattr(user, "is_superuser", False) or user.pk in (mistake.reporter_id, mistake.owner_id):
         return True
     return (
-        mistake.team is not None
-        and mistake.team.memberships.filter(
-            user=user, role__in=[Role.RESPONDER, Role.MANAGER]
-        ).exists()
+        mistake.team_id is not None
+        and _acting_memberships(user).filter(team_id=mistake.team_id).exists()
     )
+
+
+def may_act_on(user: AnyUser) -> Q:
+    """:func:`can_act` as a condition on Mistake rows, for a query over many mistakes."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    if getattr(user, "is_superuser", False):
+        return Q()
+    teams = _acting_memberships(user).values("team_id")
+    return Q(reporter_id=user.pk) | Q(owner_id=user.pk) | Q(team_id__in=teams)
+
+
+def _acting_memberships(user: AnyUser) -> QuerySet[Membership]:
+    assert isinstance(user, User)  # asked only of people who are logged in
+    return Membership.objects.filter(user=user, role__in=ACTING_ROLES)
 
 
 def ensure_can_act(user: AnyUser, mistake: Mistake, doing: str) -> None:

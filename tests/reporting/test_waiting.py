@@ -160,3 +160,31 @@ def test_a_message_sent_by_email_waits_for_its_acknowledgement(today, mistake, r
     recipient.refresh_from_db()
     assert recipient.acknowledged_at is not None
     assert not [i for i in waiting.everything_for(reporter) if "acknowledge" in i.what]
+
+
+def test_approvals_wait_for_those_who_may_give_them_whatever_the_others(
+    today, mistake, responder, manager, make_user, platform
+):
+    from ownup.organisation.models import Role
+    from ownup.reporting import services as reporting
+
+    # More proposals in another team than the panel shows: they must not hide this one.
+    elsewhere = make_user("fay", team=platform, role=Role.RESPONDER)
+    for n in range(waiting.MOST_EACH + 2):
+        other = reporting.report({"title": f"Platform slip {n}", "team": "platform"},
+                                 reporter=elsewhere)  # fmt: skip
+        containment.record_action(
+            other, actor=elsewhere, what=f"Purge queue {n}", could_harm="Nothing",
+            reversible=False, agreed_by="Fay", remove_by=timezone.now() + timedelta(days=3),
+        )  # fmt: skip
+    containment.record_action(
+        mistake, actor=responder, what="Deleted the queued invoice runs", could_harm="Nothing",
+        reversible=False, agreed_by="Ada", remove_by=timezone.now() + timedelta(days=3),
+    )  # fmt: skip
+    approvals = [i.what for i in waiting.everything_for(manager) if "approve" in i.what]
+    assert approvals == [
+        "Decide whether to approve “Deleted the queued invoice runs”: it cannot be undone"
+    ]
+    for person, mistake_ in ((manager, mistake), (elsewhere, other), (responder, other)):
+        acting = reporting.Mistake.objects.filter(reporting.may_act_on(person), pk=mistake_.pk)
+        assert acting.exists() == reporting.can_act(person, mistake_)
