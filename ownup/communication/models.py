@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
 from django.template import Engine, TemplateSyntaxError
 from django.utils import timezone
 
@@ -143,6 +145,15 @@ class Recipient(models.Model):
 
     class Meta:
         ordering = ["pk"]
+        indexes = [
+            # A person's messages still to acknowledge, found by their address in any case.
+            models.Index(
+                Lower("address"),
+                "sent_at",
+                name="recipient_unread_by_address",
+                condition=Q(channel="email", state="sent", acknowledged_at__isnull=True),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.label

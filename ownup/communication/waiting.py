@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import User
+from django.db.models import QuerySet, Value
+from django.db.models.functions import Lower
 from django.urls import reverse
 
 from ownup.communication.models import Recipient
@@ -10,19 +12,26 @@ from ownup.communication.services import ack_token
 from ownup.reporting.waiting import MOST_EACH, Waiting
 
 
-def for_person(user: User) -> list[Waiting]:
-    if not user.email:
-        return []
-    unread = (
-        Recipient.objects.filter(
+def unread_by(email: str) -> QuerySet[Recipient]:
+    """The email recipients at this address, in any case, sent and not acknowledged, oldest
+    first."""
+    # Lower on both sides, as the index of unread messages by address is made.
+    return (
+        Recipient.objects.alias(address_lower=Lower("address"))
+        .filter(
             channel=Recipient.Channel.EMAIL,
-            address__iexact=user.email,
+            address_lower=Lower(Value(email)),
             state=Recipient.State.SENT,
             acknowledged_at__isnull=True,
         )
-        .select_related("message__mistake")
-        .order_by("sent_at")[:MOST_EACH]
+        .order_by("sent_at")
     )
+
+
+def for_person(user: User) -> list[Waiting]:
+    if not user.email:
+        return []
+    unread = unread_by(user.email).select_related("message__mistake")[:MOST_EACH]
     return [
         Waiting(
             f"Read and acknowledge “{r.message.subject}”",

@@ -162,6 +162,17 @@ def test_a_message_sent_by_email_waits_for_its_acknowledgement(today, mistake, r
     assert not [i for i in waiting.everything_for(reporter) if "acknowledge" in i.what]
 
 
+def test_unread_messages_are_found_by_an_index_of_the_address(db):
+    from django.db import connection
+
+    from ownup.communication.waiting import unread_by
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # an empty table is read whole otherwise
+            cursor.execute("SET LOCAL enable_seqscan = off")
+    assert "recipient_unread_by_address" in unread_by("Ann@Example.com")[:20].explain()
+
+
 def test_approvals_wait_for_those_who_may_give_them_whatever_the_others(
     today, mistake, responder, manager, make_user, platform
 ):
