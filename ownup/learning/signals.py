@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from ownup.learning import index, semantic
@@ -60,6 +60,10 @@ def _tags_changed(sender: Any, instance: Any, action: str, **kwargs: Any) -> Non
 
 def _source_changed_handler(source: Source) -> Any:
     def changed(sender: type[Model], instance: Model, **kwargs: Any) -> None:
+        if _deleting_mistakes(kwargs.get("origin")):
+            # Its records go before the mistake: writing its document again then would leave
+            # one behind that points at no mistake, and the deletion would fail as it commits.
+            return
         # The handler outlives an unregistered source (and one registered again for the same
         # model reuses it): ask which source is registered now.
         current = registered(source.model_label)
@@ -70,6 +74,13 @@ def _source_changed_handler(source: Source) -> Any:
             reindex(mistake_id)
 
     return changed
+
+
+def _deleting_mistakes(origin: object) -> bool:
+    """Whether a deletion started from a mistake or a query of mistakes (its cascade)."""
+    return isinstance(origin, Mistake) or (
+        isinstance(origin, QuerySet) and issubclass(origin.model, Mistake)
+    )
 
 
 _connected: list[Any] = []  # the handlers must live as long as the signals hold weak references

@@ -101,6 +101,19 @@ def test_the_index_follows_changes_and_deletions(report, reporter):
     assert not SearchDocument.objects.exists()
 
 
+def test_a_mistake_deleted_with_its_records_leaves_no_document_behind(report, reporter):
+    from ownup.understanding import services as understanding
+
+    mistake = report("Sent the invoices late", by=reporter)
+    understanding.add_factor(mistake, "process", "Nobody checks the run", actor=reporter)
+    understanding.add_why(mistake, "The run has no owner", actor=reporter)
+    # As the admin deletes it: its factors and whys go first, each a change to the mistake.
+    Mistake.objects.get(pk=mistake.pk).delete()
+    assert not SearchDocument.objects.exists()
+    Mistake.objects.filter(pk__in=[report("Another", by=reporter).pk]).delete()
+    assert not SearchDocument.objects.exists()
+
+
 def test_reindex_rebuilds_documents_that_went_missing(report, reporter):
     report("Sent the invoices late", by=reporter)
     SearchDocument.objects.all().delete()
