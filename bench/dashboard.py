@@ -19,6 +19,8 @@ from bench.rows import Row, row
 FULL, QUICK = 1_000_000, 20_000
 # The data set's "now", fixed so the cached database and the figures agree run after run.
 NOW = datetime(2026, 6, 30, 12, tzinfo=UTC)
+FACTOR_SEED = 20260630
+FACTOR_SHARE = 0.3  # of the mistakes past Reported, with contributing factors
 
 
 def _fill(count: int) -> None:
@@ -29,6 +31,7 @@ def _fill(count: int) -> None:
 
     have = Mistake.objects.count()
     if have >= count:
+        _add_factors()
         return
     for slug in ("billing", "platform"):
         team, _ = Team.objects.get_or_create(slug=slug, defaults={"name": slug.title()})
@@ -40,6 +43,45 @@ def _fill(count: int) -> None:
         batch=20_000,
         timeline=False,
     )
+    _add_factors()
+
+
+def _add_factors() -> None:
+    """Contributing factors, as understanding a mistake adds them: one or two for a seeded
+    share of the mistakes understood or later, so the counts by category have rows to read."""
+    import random
+
+    from django.db import transaction
+
+    from ownup.insights.bulk import insert_rows, next_ids
+    from ownup.reporting.changes import mistakes_changed
+    from ownup.reporting.models import Mistake, Stage
+    from ownup.understanding.models import ContributingFactor, FactorCategory
+
+    if ContributingFactor.objects.exists():
+        return
+    chance = random.Random(FACTOR_SEED)
+    categories = list(FactorCategory.objects.values_list("pk", flat=True))
+    rows = []
+    for mistake_id, reported_at in (
+        Mistake.objects.exclude(stage=Stage.REPORTED)
+        .order_by("pk")
+        .values_list("pk", "reported_at")
+        .iterator(chunk_size=20_000)
+    ):
+        if chance.random() < FACTOR_SHARE:
+            for category in chance.sample(categories, chance.choice((1, 1, 2))):
+                rows.append([mistake_id, category, "A factor", reported_at])
+    with transaction.atomic():
+        for row_, pk in zip(rows, next_ids(ContributingFactor, len(rows)), strict=True):
+            row_.insert(0, pk)
+        insert_rows(
+            ContributingFactor,
+            ["id", "mistake_id", "category_id", "text", "added_at"],
+            [tuple(r) for r in rows],
+        )
+        # Written as rows, as an import writes them: counted as understanding's services would.
+        mistakes_changed({row_[1] for row_ in rows})
 
 
 def _timed(work: Any, repeat: int) -> float:

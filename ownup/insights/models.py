@@ -71,6 +71,11 @@ class CountedMistake(models.Model):
     recurs_for_team = models.BooleanField(
         help_text="Recurs through an earlier mistake its team's members may see (or a link)."
     )
+    categoryset = models.TextField(
+        default="",
+        blank=True,
+        help_text="The ids of its contributing factors' categories, sorted, comma-separated.",
+    )
 
     class Meta:
         indexes = [
@@ -133,3 +138,27 @@ class DayTagTotal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} team {self.team_key} {self.audience} tag {self.tag_id}: {self.n}"
+
+
+class DayCategoryTotal(models.Model):
+    """How many mistakes reported on one day, of one team and audience, have a contributing
+    factor of a category (each mistake once in a category, however many such factors)."""
+
+    day = models.DateField()
+    team_key = models.BigIntegerField()
+    audience = models.CharField(max_length=10, choices=Audience.choices)
+    category_id = models.BigIntegerField()
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "team_key", "audience", "category_id"],
+                name="one_day_category_total",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.day} team {self.team_key} {self.audience} category {self.category_id}: {self.n}"
+        )

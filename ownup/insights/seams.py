@@ -5,18 +5,18 @@ actions, understanding names the categories of each mistake's contributing facto
 may link a mistake as a recurrence of another. Each registers a function in
 its ``AppConfig.ready()``; until one does, the dashboard uses the stated default.
 
-The two conditions are read when a mistake is counted into the dashboard's totals
-(``ownup.insights.totals``), in the transaction that changed it. An app whose answer for a
-mistake changes without a change to the mistake itself calls
+The two conditions and the categories of a mistake's factors are read when a mistake is counted
+into the dashboard's totals (``ownup.insights.totals``), in the transaction that changed it. An
+app whose answer for a mistake changes without a change to the mistake itself calls
 ``ownup.reporting.changes.mistakes_changed`` with its id, in the same transaction. (Monitoring
 records a closure while the mistake moves to Closed, before the move is counted.)
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from datetime import datetime
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -31,9 +31,15 @@ LinkedRecurrence = Callable[[], Q]
 OverdueActions = Callable[[QuerySet[Mistake]], int]
 """How many open actions of these mistakes are past their due date."""
 
-FactorCategories = Callable[[QuerySet[Mistake]], list[tuple[datetime, str]]]
-"""Of these mistakes, each one's report time with each category of its contributing factors
-(once per mistake and category)."""
+
+@dataclass(frozen=True)
+class FactorCategories:
+    """The categories of mistakes' contributing factors, which the dashboard counts."""
+
+    factors: Callable[[], QuerySet[Any]]
+    """Every contributing factor, as rows with ``mistake_id`` and ``category_id``."""
+    names: Callable[[Collection[int]], dict[int, str]]
+    """The names of these categories, by id."""
 
 
 def closed_counts_as_verified() -> Q:
@@ -64,5 +70,5 @@ def provide_overdue_actions(counter: OverdueActions) -> None:
     seams.overdue_actions = counter
 
 
-def provide_factor_categories(lookup: FactorCategories) -> None:
-    seams.factor_categories = lookup
+def provide_factor_categories(categories: FactorCategories) -> None:
+    seams.factor_categories = categories

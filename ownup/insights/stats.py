@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import calendar
 from collections import defaultdict
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -228,11 +229,14 @@ def compute(user: User | AnonymousUser, filters: Filters) -> Stats:
     buckets = bucket_starts(filters)
     rows: list[totals.FigureRow] = []
     tags: list[tuple[str, int, int]] = []
+    categories: list[tuple[str, int, int]] = []
     who = totals.viewer(user)
     if who is not None:
         scope = totals.Scope(filters.start, filters.end, _team_key(filters.team))
         rows = totals.figure_rows(who, scope, filters.bucket)
         tags = totals.tag_counts(who, scope, filters.bucket)
+        if seams.factor_categories:
+            categories = totals.category_counts(who, scope, filters.bucket)
     figures = _figures(rows, buckets)
     breakdowns = [
         _breakdown(rows, buckets, "stage", "By stage", _stage_names()),
@@ -241,8 +245,7 @@ def compute(user: User | AnonymousUser, filters: Filters) -> Stats:
         _tag_breakdown(tags, buckets),
     ]
     if seams.factor_categories:
-        found = seams.factor_categories(in_scope(user, filters))
-        breakdowns.append(_factor_breakdown(found, buckets, filters.bucket))
+        breakdowns.append(_factor_breakdown(categories, buckets, seams.factor_categories.names))
     overdue = seams.overdue_actions(in_scope(user, filters)) if seams.overdue_actions else None
     return Stats(
         filters=filters,
@@ -410,12 +413,15 @@ def _breakdown(
 
 
 def _factor_breakdown(
-    found: list[tuple[datetime, str]], buckets: list[str], bucket: str
+    counts: list[tuple[str, int, int]],
+    buckets: list[str],
+    names_of: Callable[[Collection[int]], dict[int, str]],
 ) -> Breakdown:
-    per_category: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for reported_at, category in found:
-        # Days in UTC, as the totals count them.
-        per_category[category][totals.bucket_of(reported_at.astimezone(UTC).date(), bucket)] += 1
+    per_id: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for bucket, category_id, count in counts:
+        per_id[category_id][bucket] += count
+    known = names_of(per_id)
+    per_category = {known.get(i, f"#{i}"): per_id[i] for i in per_id}
     names = sorted(per_category, key=lambda name: (-sum(per_category[name].values()), name))
     return Breakdown(
         key="factor",

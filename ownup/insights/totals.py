@@ -1,13 +1,15 @@
 """The dashboard's kept totals: the counts and sums every figure is made of, per day, team,
 audience, stage and severity, kept up to date in the transaction of every change to a mistake.
 
-Three tables (``ownup.insights.models``):
+Four tables (``ownup.insights.models``):
 
 - ``CountedMistake``: what each mistake adds, as it was last counted, so a change takes away
   exactly what the mistake added before; and its place (team, tag set, report time) so that
   recurrences are found by an index.
 - ``DayTotal``: per day, team, audience, stage and severity, the sums of those rows.
 - ``DayTagTotal``: per day, team, audience and tag, how many mistakes carry the tag.
+- ``DayCategoryTotal``: the same per category of contributing factor, each mistake once in a
+  category.
 
 **Audience.** Open and anonymous mistakes are seen by everyone; team-confidential ones by the
 members of their team. Both are kept in the day totals, apart, and a viewer reads the first and
@@ -58,7 +60,13 @@ from django.db.models import (
     When,
 )
 
-from ownup.insights.models import Audience, CountedMistake, DayTagTotal, DayTotal
+from ownup.insights.models import (
+    Audience,
+    CountedMistake,
+    DayCategoryTotal,
+    DayTagTotal,
+    DayTotal,
+)
 from ownup.insights.seams import seams
 from ownup.organisation.models import Membership
 from ownup.reporting.models import Confidentiality, DiscoveredBy, Mistake
@@ -116,6 +124,7 @@ class Counted:
     linked: bool
     recurs_for_everyone: bool = False
     recurs_for_team: bool = False
+    categoryset: str = ""
 
     @property
     def signature(self) -> tuple[int, str]:
@@ -140,7 +149,11 @@ class Counted:
 
     @property
     def tag_ids(self) -> list[int]:
-        return [int(i) for i in self.tagset.split(",")] if self.tagset else []
+        return _id_list(self.tagset)
+
+    @property
+    def category_ids(self) -> list[int]:
+        return _id_list(self.categoryset)
 
     def sums(self) -> tuple[int, ...]:
         """Its part of each DayTotal sum, in SUMS order."""
@@ -198,7 +211,7 @@ def rebuild() -> int:
     """Count every mistake again from scratch; returns how many were counted."""
     with transaction.atomic():
         _lock()
-        for model in (DayTotal, DayTagTotal, CountedMistake):
+        for model in (DayTotal, DayTagTotal, DayCategoryTotal, CountedMistake):
             model.objects.all().delete()
         ids = list(Mistake.objects.order_by("reported_at", "pk").values_list("pk", flat=True))
         for start in range(0, len(ids), ROUND):
@@ -365,14 +378,17 @@ def _recount(ids: list[int], now: dict[int, Counted], before: dict[int, Counted]
     # large import adds thousands of rows to a few hundred groups.
     parts: dict[tuple[Any, ...], list[tuple[int, ...]]] = defaultdict(list)
     tags: dict[tuple[Any, ...], int] = defaultdict(int)
-    tag_ids = _TagIds()
+    categories: dict[tuple[Any, ...], int] = defaultdict(int)
+    id_lists = _IdLists()
     for pk in {c.mistake_id for c in moved_old} | set(changed):
         for side, sign in ((before.get(pk), -1), (changed.get(pk), 1)):
             if side is None or not side.in_day_totals:
                 continue
             parts[side.group].append(side.sums() if sign > 0 else _negated(side.sums()))
-            for tag_id in tag_ids[side.tagset]:
+            for tag_id in id_lists[side.tagset]:
                 tags[(side.day, side.team_key, side.audience, tag_id)] += sign
+            for category_id in id_lists[side.categoryset]:
+                categories[(side.day, side.team_key, side.audience, category_id)] += sign
     for was, now_ in later_changes:
         if was.in_day_totals:
             parts[was.group].append(_negated(was.sums()))
@@ -381,18 +397,28 @@ def _recount(ids: list[int], now: dict[int, Counted], before: dict[int, Counted]
         {group: list(map(sum, zip(*rows, strict=True))) for group, rows in parts.items()}
     )
     _upsert_day_tag_totals(tags)
+    _upsert_day_category_totals(categories)
 
 
 def _negated(values: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(-value for value in values)
 
 
-class _TagIds(dict[str, list[int]]):
-    """The tag ids of each tag set, read from its text once: a few hundred sets for
+def _id_list(text: str) -> list[int]:
+    return [int(i) for i in text.split(",")] if text else []
+
+
+def _id_set(listed: str | None) -> str:
+    """A set of ids as kept: the database's list of them (any order, maybe repeated) sorted."""
+    return ",".join(str(i) for i in sorted({int(i) for i in listed.split(",")})) if listed else ""
+
+
+class _IdLists(dict[str, list[int]]):
+    """The ids of each tag or category set, read from its text once: a few hundred sets for
     thousands of mistakes."""
 
-    def __missing__(self, tagset: str) -> list[int]:
-        ids = self[tagset] = [int(i) for i in tagset.split(",")] if tagset else []
+    def __missing__(self, text: str) -> list[int]:
+        ids = self[text] = _id_list(text)
         return ids
 
 
@@ -458,6 +484,7 @@ _MISTAKE_FIELDS = [
     "tag_list",
     "is_verified",
     "is_linked",
+    "category_list",
 ]
 
 
@@ -474,6 +501,16 @@ def _read_query(which: Q) -> Any:
         .values("ids")
     )
     linked = seams.linked_recurrence() if seams.linked_recurrence else None
+    category_list: Any = Value(None, output_field=CharField())
+    if seams.factor_categories:
+        category_list = Subquery(
+            seams.factor_categories.factors()
+            .filter(mistake_id=OuterRef("pk"))
+            .order_by()
+            .values("mistake_id")
+            .annotate(ids=_IdList("category_id"))
+            .values("ids")
+        )
     return (
         Mistake.objects.filter(which)
         .order_by()
@@ -485,6 +522,7 @@ def _read_query(which: Q) -> Any:
             tag_list=Subquery(tag_list),
             is_verified=_flag(Q(fixed_at__isnull=False) & seams.verified_effective()),
             is_linked=_flag(linked),
+            category_list=category_list,
         )
         .values_list(*_READ_NAMES)
     )
@@ -525,7 +563,12 @@ _LOW, _HIGH = -(2**62), -(2**62) + 1
 
 def _compiled_read() -> _CompiledRead | None:
     # The seams' conditions are part of the query: a new one gets a query of its own.
-    key = (connection.vendor, seams.verified_effective, seams.linked_recurrence)
+    key = (
+        connection.vendor,
+        seams.verified_effective,
+        seams.linked_recurrence,
+        seams.factor_categories,
+    )
     if key not in _compiled_reads:
         query = _read_query(Q(pk__gte=_LOW, pk__lte=_HIGH)).query
         compiler = query.get_compiler(connection=connection)
@@ -586,12 +629,15 @@ def _read(ids: list[int]) -> tuple[dict[int, Counted], dict[int, Counted]]:
 
 
 def _counted_now(row: Sequence[Any]) -> Counted:
-    tag_list, verified, linked = row[12:15]
-    tagset = (
-        ",".join(str(i) for i in sorted({int(i) for i in tag_list.split(",")})) if tag_list else ""
-    )
+    tag_list, verified, linked, category_list = row[12:16]
     values: Any = row[:12]
-    return _counted(*values, tagset=tagset, verified=bool(verified), linked=bool(linked))
+    return _counted(
+        *values,
+        tagset=_id_set(tag_list),
+        verified=bool(verified),
+        linked=bool(linked),
+        categoryset=_id_set(category_list),
+    )
 
 
 def _counted(
@@ -611,6 +657,7 @@ def _counted(
     tagset: str,
     verified: bool,
     linked: bool,
+    categoryset: str = "",
 ) -> Counted:
     audience = audience_of(confidentiality, team_id)
     # Insiders are kept for confidential mistakes only: everyone sees the others anyway.
@@ -635,6 +682,7 @@ def _counted(
         fix_us=fixed_us - reported_us if fixed_us is not None else 0,
         verified=verified,
         linked=linked,
+        categoryset=categoryset,
     )
 
 
@@ -832,6 +880,12 @@ def _upsert_day_totals(sums: dict[tuple[Any, ...], list[int]]) -> None:
 def _upsert_day_tag_totals(tags: dict[tuple[Any, ...], int]) -> None:
     rows = [(*key, count) for key, count in tags.items() if count]
     _upsert(DayTagTotal._meta.db_table, ("day", "team_key", "audience", "tag_id"), ("n",), rows)
+
+
+def _upsert_day_category_totals(categories: dict[tuple[Any, ...], int]) -> None:
+    rows = [(*key, count) for key, count in categories.items() if count]
+    keys = ("day", "team_key", "audience", "category_id")
+    _upsert(DayCategoryTotal._meta.db_table, keys, ("n",), rows)
 
 
 # Reading ---------------------------------------------------------------------------------------
@@ -1067,4 +1121,22 @@ def tag_counts(who: Viewer, scope: Scope, kind: str) -> list[tuple[str, int, int
     for counted in who.insiders:
         if scope.holds(counted):
             counts.extend((bucket_of(counted.day, kind), tag_id, 1) for tag_id in counted.tag_ids)
+    return counts
+
+
+def category_counts(who: Viewer, scope: Scope, kind: str) -> list[tuple[str, int, int]]:
+    """(bucket, factor category id, mistakes) for the mistakes this viewer may see."""
+    grouped = (
+        _read_day_totals(DayCategoryTotal, who, scope)
+        .annotate(bucket=DayBucket("day", kind))
+        .values("bucket", "category_id")
+        .annotate(total=Sum("n"))
+    )
+    counts = [(g["bucket"], g["category_id"], int(g["total"])) for g in grouped]
+    for counted in who.insiders:
+        if scope.holds(counted):
+            counts.extend(
+                (bucket_of(counted.day, kind), category_id, 1)
+                for category_id in counted.category_ids
+            )
     return counts

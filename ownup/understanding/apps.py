@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Collection
+from typing import Any
 
 from django.apps import AppConfig
 from django.db.models import QuerySet
@@ -12,16 +13,18 @@ class UnderstandingConfig(AppConfig):
     nav_links = [("Catalogue", "understanding:catalog")]
 
     def ready(self) -> None:
-        from ownup.insights.seams import provide_factor_categories
+        from ownup.insights.seams import FactorCategories, provide_factor_categories
         from ownup.reporting.models import Mistake, Stage
         from ownup.reporting.stages import requirement
+        from ownup.understanding.models import ContributingFactor, FactorCategory
 
-        def factor_categories(mistakes: QuerySet[Mistake]) -> list[tuple[datetime, str]]:
-            from ownup.understanding import services  # when the dashboard asks, not at every start
+        def factors() -> QuerySet[Any]:
+            return ContributingFactor.objects.all()
 
-            return services.factor_categories(mistakes)
+        def names(ids: Collection[int]) -> dict[int, str]:
+            return dict(FactorCategory.objects.filter(pk__in=ids).values_list("pk", "name"))
 
-        provide_factor_categories(factor_categories)
+        provide_factor_categories(FactorCategories(factors=factors, names=names))
 
         @requirement(Stage.UNDERSTOOD)
         def the_whole_picture(mistake: Mistake) -> str | None:

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, Max, OuterRef, QuerySet
+from django.db.models import Max
 
 from ownup.organisation.services import is_manager
+from ownup.reporting.changes import mistakes_changed
 from ownup.reporting.models import Mistake, TimelineEntry
 from ownup.reporting.services import InvalidInput, NotAllowed, NotFound, can_act, can_see
 from ownup.understanding import catalog
@@ -433,14 +433,17 @@ def add_factor(mistake: Mistake, category: str, text: str, *, actor: AnyUser) ->
             added_by=actor if actor.is_authenticated else None,
         )
         _record(mistake, actor, f"Contributing factor ({factor.category}): {text}")
+        mistakes_changed([mistake.pk])  # the dashboard counts it by its factors' categories
     return factor
 
 
 def remove_factor(mistake: Mistake, factor_id: int, *, actor: AnyUser) -> None:
     _require_actor(actor, mistake)
-    deleted, _ = ContributingFactor.objects.filter(mistake=mistake, pk=factor_id).delete()
-    if not deleted:
-        raise NotFound(f"no contributing factor #{factor_id} on mistake #{mistake.pk}")
+    with transaction.atomic():
+        deleted, _ = ContributingFactor.objects.filter(mistake=mistake, pk=factor_id).delete()
+        if not deleted:
+            raise NotFound(f"no contributing factor #{factor_id} on mistake #{mistake.pk}")
+        mistakes_changed([mistake.pk])
 
 
 def categories() -> list[FactorCategory]:
@@ -612,17 +615,3 @@ def proposal_record(proposal: Proposal) -> dict[str, Any]:
             for s in proposal.path
         ],
     }
-
-
-def factor_categories(mistakes: QuerySet[Mistake]) -> list[tuple[datetime, str]]:
-    """Each of these mistakes' report time with each category of its contributing factors, once
-    per mistake and category: the dashboard's counts by category."""
-    # Each factor looks up its own mistake: "mistake in (these mistakes)" would list every
-    # mistake of the period first.
-    rows = (
-        ContributingFactor.objects.filter(Exists(mistakes.filter(pk=OuterRef("mistake_id"))))
-        .values_list("mistake_id", "mistake__reported_at", "category__name")
-        .order_by()  # the factors' own order would make every row distinct
-        .distinct()
-    )
-    return [(reported_at, category) for _, reported_at, category in rows]

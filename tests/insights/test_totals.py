@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
 from ownup.insights import backup, history, importing, stats, totals
-from ownup.insights.models import CountedMistake, DayTagTotal, DayTotal
+from ownup.insights.models import CountedMistake, DayCategoryTotal, DayTagTotal, DayTotal
 from ownup.insights.seams import seams
 from ownup.organisation.models import Role, Severity, Team
 from ownup.reporting import services, stages
@@ -199,7 +199,12 @@ def kept_tables() -> tuple[set[Any], set[Any], set[Any]]:
             "day", "team_key", "audience", "tag_id", "n"
         )
     )
-    return counted, days, tags
+    categories = set(
+        DayCategoryTotal.objects.filter(n__gt=0).values_list(
+            "day", "team_key", "audience", "category_id", "n"
+        )
+    )
+    return counted, days, tags | {("category", *row) for row in categories}
 
 
 def assert_rebuild_agrees() -> None:
@@ -308,6 +313,20 @@ def test_kept_totals_give_the_figures_of_the_mistakes_through_every_change(org, 
                 )
             services.update(mistake, change, actor=root)
     assert_same_figures(people)
+
+    # Contributing factors: one, two of a category (counted once), two categories; then some
+    # taken away again.
+    from ownup.understanding import services as understanding
+
+    added = []
+    for mistake in rng.sample(mistakes, 35):
+        for category in rng.choice([["process"], ["process", "process"], ["people", "tools"]]):
+            added.append(understanding.add_factor(mistake, category, "A factor", actor=root))
+    assert_same_figures(people)
+    for factor in rng.sample(added, 15):
+        understanding.remove_factor(factor.mistake, factor.pk, actor=root)
+    assert_same_figures(people)
+    assert_rebuild_agrees()
 
     # Dated back after the fact (as the demo does), then told.
     for mistake in rng.sample(mistakes, 10):
@@ -430,6 +449,25 @@ def test_the_migration_counts_the_mistakes_already_there(org):
     migration = import_module("ownup.insights.migrations.0003_count_existing_mistakes")
     migration.count_existing_mistakes(apps, None)
     assert kept_tables() == kept
+
+
+def test_the_migration_counts_the_factors_already_there(org):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from ownup.understanding import services as understanding
+
+    history.insert(history.plan(40, now=NOW, days=100, seed=5, teams=["billing"]))
+    for mistake in Mistake.objects.order_by("pk")[:10]:
+        understanding.add_factor(mistake, "process", "A factor", actor=org["root"])
+    kept = kept_tables()
+    DayCategoryTotal.objects.all().delete()
+    CountedMistake.objects.update(categoryset="")  # as the schema before them leaves them
+    migration = import_module("ownup.insights.migrations.0005_count_existing_factors")
+    migration.count_existing_factors(apps, None)
+    assert kept_tables() == kept
+    assert DayCategoryTotal.objects.filter(n__gt=0).exists()
 
 
 # Confidentiality -------------------------------------------------------------------------------
