@@ -271,6 +271,18 @@ def is_contained(mistake: Mistake) -> bool:
     return mistake.containment_actions.filter(status__in=CONTAINED_STATUSES).exists()
 
 
+def containment_summary(mistake: Mistake) -> str:
+    """What was done at once, for a message to the people involved: each containment taken
+    (and whether it has since been removed), then what was done for the affected customers,
+    one line each."""
+    lines = [
+        f"- {action.what}" + (" (since removed)" if action.status == ActionStatus.REMOVED else "")
+        for action in mistake.containment_actions.filter(status__in=CONTAINED_STATUSES)
+    ]
+    lines += [f"- {care.text}" for care in mistake.customer_care.all()]
+    return "\n".join(lines)
+
+
 def lingering(mistake: Mistake) -> list[ContainmentAction]:
     """Containments still in place although the mistake reached Fixed."""
     if mistake.fixed_at is None:

@@ -37,6 +37,37 @@ def test_a_draft_tells_the_record_and_proposes_the_people_involved(
     assert leadership["recipients"] == ["ada@example.com"]
 
 
+def test_a_draft_says_what_was_done_at_once_until_the_fix_is_done(api_as, mistake, responder):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ownup.containment import services as containment
+
+    later = timezone.now() + timedelta(days=3)
+
+    def draft() -> str:
+        url = f"/api/v1/mistakes/{mistake.pk}/draft?audience=customers"
+        return api_as(responder).get(url).json()["body"]
+
+    assert "[What was done to stop the harm and put it right.]" in draft()
+    containment.record_action(
+        mistake, actor=responder, what="Paused the invoice run", could_harm="Late invoices",
+        reversible=True, rollback="Start the run again", agreed_by="ada", remove_by=later,
+    )  # fmt: skip
+    containment.record_action(  # cannot be undone: waits for an approval, not yet done
+        mistake, actor=responder, what="Proposed only", could_harm="Nothing",
+        reversible=False, agreed_by="ada", remove_by=later,
+    )  # fmt: skip
+    containment.record_customer_care(
+        mistake, actor=responder, text="Called the customers who were overcharged"
+    )
+    body = draft()
+    assert "- Paused the invoice run\n- Called the customers who were overcharged" in body
+    assert "Proposed only" not in body
+    assert "[What was done to stop the harm" not in body
+
+
 def test_an_organisation_edits_its_templates_and_adds_audiences(api_as, mistake, responder):
     Audience.objects.create(
         key="board",
@@ -228,3 +259,19 @@ def test_the_customers_told_are_followed_up_with_the_results_once_the_fix_is_che
     )  # fmt: skip
     page = client.get(mistake.get_absolute_url()).content.decode()
     assert "promised the results" not in page
+
+
+@pytest.mark.parametrize(
+    "module, name",
+    [
+        ("ownup.understanding.services", "people_to_involve"),
+        ("ownup.understanding.services", "analysis_of"),
+        ("ownup.containment.services", "containment_summary"),
+        ("ownup.monitoring.services", "results_in_words"),
+    ],
+)
+def test_every_stage_a_message_draws_on_provides_its_lookup(module, name):
+    from importlib import import_module
+
+    # Looked up by name so messages work without the other apps; with them, each must be there.
+    assert callable(getattr(import_module(module), name, None))
