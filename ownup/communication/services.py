@@ -404,9 +404,18 @@ def acknowledge(token: str) -> Recipient:
                 TimelineEntry.objects.create(
                     mistake=recipient.message.mistake,
                     kind=TimelineEntry.Kind.EVENT,
-                    text=f"{recipient.label} acknowledged: {recipient.message.subject}",
+                    text=acknowledged_text(recipient.message),
                 )
     return recipient
+
+
+def acknowledged_text(message: Message) -> str:
+    """The timeline's words for one more acknowledgement: how many of the message's recipients
+    have read it, never who. Everyone who sees the mistake reads its timeline, and the people
+    told (customers among them) are named only in the Told section."""
+    emailed = message.recipients.filter(channel=Recipient.Channel.EMAIL)
+    read = emailed.filter(acknowledged_at__isnull=False).count()
+    return f"Acknowledged by {read} of {emailed.count()} recipients: {message.subject}"
 
 
 def unacknowledged(message: Message) -> QuerySet[Recipient]:

@@ -81,6 +81,13 @@ def test_email_is_sent_and_acknowledged_through_its_signed_link(
     story = owner_view.get(mistake.get_absolute_url()).content.decode()
     assert "Acknowledged" in story
     assert "1 of 1 acknowledged" in story
+    # Everyone who sees the mistake reads its timeline and its postmortem: counts, no addresses.
+    from ownup import postmortem
+    from ownup.reporting.models import TimelineEntry
+
+    [entry] = TimelineEntry.objects.filter(text__startswith="Acknowledged")
+    assert entry.text == "Acknowledged by 1 of 1 recipients: Update on the March invoices"
+    assert "one@customer.example" not in postmortem.markdown(mistake, responder)
 
 
 def test_a_tampered_acknowledgement_link_is_refused_clearly(
@@ -202,3 +209,37 @@ def test_a_reminder_goes_only_to_those_who_have_not_acknowledged(
     assert reminder.recipients == ["two@customer.example"]
     assert reminder.message["Subject"].startswith("Reminder: ")
     assert Recipient.objects.get(address="two@customer.example").reminded_at is not None
+
+
+def test_the_migration_takes_the_addresses_out_of_earlier_acknowledgements(mistake):
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.utils import timezone
+
+    from ownup.communication.models import Message
+    from ownup.reporting.models import TimelineEntry
+
+    message = Message.objects.create(
+        mistake=mistake, audience_name="Customers", subject="We are sorry", body="Text"
+    )
+    for name, address, read in [("Ann", "ann@x.example", True), ("", "bo@x.example", True),
+                                ("", "cy@x.example", False)]:  # fmt: skip
+        Recipient.objects.create(
+            message=message, channel=Recipient.Channel.EMAIL, name=name, address=address,
+            state=Recipient.State.SENT, acknowledged_at=timezone.now() if read else None,
+        )  # fmt: skip
+    for who in ["Ann <ann@x.example>", "bo@x.example"]:
+        text = f"{who} acknowledged: We are sorry"
+        TimelineEntry.objects.create(mistake=mistake, kind=TimelineEntry.Kind.EVENT, text=text)
+    migration = import_module(
+        "ownup.communication.migrations.0005_acknowledgements_without_addresses"
+    )
+    migration.counts_for_addresses(apps, None)
+    texts = sorted(
+        mistake.timeline.filter(text__contains="cknowledged").values_list("text", flat=True)
+    )
+    assert texts == [
+        "Acknowledged by 1 of 3 recipients: We are sorry",
+        "Acknowledged by 2 of 3 recipients: We are sorry",
+    ]

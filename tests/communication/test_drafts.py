@@ -262,7 +262,7 @@ def test_the_customers_told_are_followed_up_with_the_results_once_the_fix_is_che
 
 
 @pytest.mark.parametrize(
-    "module, name",
+    ("module", "name"),
     [
         ("ownup.understanding.services", "people_to_involve"),
         ("ownup.understanding.services", "analysis_of"),
