@@ -8,6 +8,10 @@ from django.views.generic import RedirectView
 
 from ownup.seams import app_modules
 
+admin.site.site_header = "ownup administration"
+admin.site.site_title = "ownup administration"
+admin.site.index_title = "People, teams, vocabulary and records"
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="reporting:list"), name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),

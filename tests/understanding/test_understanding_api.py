@@ -338,3 +338,22 @@ def test_the_openapi_document_describes_the_routes(api_as, reporter):
         "/api/v1/mistakes/{mistake_id}/just-culture",
     ]:
         assert path in schema["paths"], path
+
+
+def test_an_admin_adds_a_factor_category_in_the_admin_site(
+    client, admin_user, api_as, reporter, mistake
+):
+    client.force_login(admin_user)
+    index = client.get("/admin/").content.decode()
+    assert "ownup administration" in index
+    assert "Factor categories" in index
+    added = client.post(
+        "/admin/understanding/factorcategory/add/",
+        {"name": " Training ", "description": "What people were taught", "position": 7},
+    )
+    assert added.status_code == 302, added.content.decode()[:2000]
+    factor = api_as(reporter).post(
+        f"/api/v1/mistakes/{mistake.pk}/factors", {"category": "Training", "text": "Never shown"}
+    )
+    assert factor.status_code == 201, factor.content
+    assert factor.json()["category"] == "training"
