@@ -28,7 +28,14 @@ from ownup.containment.models import (
 )
 from ownup.organisation.models import Membership, Role
 from ownup.reporting.models import DESCRIPTION_MAX_LENGTH, Mistake, Stage, TimelineEntry
-from ownup.reporting.services import AnyUser, InvalidInput, NotAllowed, can_act, can_see
+from ownup.reporting.services import (
+    AnyUser,
+    InvalidInput,
+    NotAllowed,
+    aware,
+    can_act,
+    can_see,
+)
 from ownup.reporting.stages import StageError
 
 # Escalation levels as multiples of the severity's target time to contain: the team's managers
@@ -91,6 +98,7 @@ def record_action(
     refuse_null_characters(
         {"what": what, "could_harm": could_harm, "rollback": rollback, "agreed_by": agreed_by}
     )
+    remove_by, taken_at = aware(remove_by, "remove_by"), aware(taken_at, "taken_at")
     errors: dict[str, list[str]] = {}
     what = _clean_text(errors, "what", what, "Say what was done.", TEXT_MAX_LENGTH)
     could_harm = _clean_text(
@@ -172,6 +180,7 @@ def take(
         )
     if action.status != ActionStatus.APPROVED:
         raise StageError(f"this action is already {action.get_status_display().lower()}")
+    at = aware(at, "taken_at")
     if at is not None and at > timezone.now():
         raise InvalidInput({"taken_at": ["It cannot have been done in the future."]})
     user = actor if isinstance(actor, User) else None
@@ -212,6 +221,7 @@ def record_customer_care(
     """What was done right now for the affected customers (a call, a credit, an apology)."""
     _require_actor(actor, mistake, "record what was done for customers")
     refuse_null_characters({"text": text})
+    at = aware(at, "at")
     errors: dict[str, list[str]] = {}
     text = _clean_text(
         errors, "text", text, "Say what was done for the customers.", DESCRIPTION_MAX_LENGTH

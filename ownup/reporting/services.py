@@ -12,8 +12,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.forms.utils import from_current_timezone
 from django.utils import timezone
 
 from ownup.organisation.models import Membership, Role
@@ -62,6 +64,20 @@ class NotFound(LookupError):
 
 class NotAllowed(PermissionError):
     pass
+
+
+def aware(when: datetime | None, field: str) -> datetime | None:
+    """``when`` with its time zone: one given without is read in the organisation's zone.
+
+    The forms read a time without a zone this way, so the API, the web and the CLI mean the same
+    moment by the same words; a time the zone skips or repeats is refused, naming ``field``.
+    """
+    if when is None or timezone.is_aware(when):
+        return when
+    try:
+        return from_current_timezone(when)
+    except ValidationError as problem:
+        raise InvalidInput({field: list(problem.messages)}) from None
 
 
 def visible_mistakes(user: AnyUser) -> QuerySet[Mistake]:
@@ -261,6 +277,7 @@ def add_note(
     text = text.strip()
     if not text:
         raise InvalidInput({"text": ["Write what happened."]})
+    at = aware(at, "at")
     if at and at > timezone.now():
         raise InvalidInput({"at": ["A timeline entry cannot be in the future."]})
     return TimelineEntry.objects.create(

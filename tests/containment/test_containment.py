@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -284,3 +284,35 @@ def test_a_mistake_moved_on_without_a_containment_says_so_and_keeps_its_form_fol
     assert "No containment action was recorded." in moved_on
     assert "No containment yet" not in moved_on
     assert '<details class="more" open>' not in moved_on
+
+
+def _moment(text):
+    return datetime.fromisoformat(text)
+
+
+def test_times_without_a_zone_are_read_in_the_organisations_zone(
+    api_as, responder, mistake, settings
+):
+    settings.TIME_ZONE = "Europe/Amsterdam"
+    api = api_as(responder)
+    base = f"/api/v1/mistakes/{mistake.pk}"
+
+    taken = api.post(
+        f"{base}/containment",
+        _check(taken_at="2026-01-05T09:00:00", remove_by="2999-12-31T00:00:00"),
+    )
+    care = api.post(f"{base}/customer-care", {"text": "Called them", "at": "2026-01-05T09:00:00"})
+    proposed = api.post(f"{base}/containment", _check(reversible=False))
+    approved = api_as(mistake.reporter).post(f"{base}/containment/{proposed.json()['id']}/approve")
+    late = api.post(
+        f"{base}/containment/{proposed.json()['id']}/take", {"taken_at": "2999-01-01T00:00:00"}
+    )
+
+    assert taken.status_code == 201, taken.content
+    assert _moment(taken.json()["taken_at"]) == _moment("2026-01-05T08:00:00Z")
+    assert _moment(taken.json()["remove_by"]) == _moment("2999-12-30T23:00:00Z")
+    assert care.status_code == 201, care.content
+    assert _moment(care.json()["at"]) == _moment("2026-01-05T08:00:00Z")
+    assert approved.status_code == 200, approved.content
+    assert late.status_code == 422
+    assert "future" in late.json()["errors"]["taken_at"][0]

@@ -1,6 +1,6 @@
 """The mistakes API: report, read, change, move, with clear answers to bad input."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -279,3 +279,24 @@ def test_the_icon_is_found_where_browsers_look_for_it(client):
     answer = client.get("/favicon.ico")
     assert answer.status_code == 301
     assert client.get(answer["Location"]).status_code == 200
+
+
+def test_a_time_without_a_zone_means_the_same_in_a_report_and_a_note(api_as, reporter, settings):
+    settings.TIME_ZONE = "Europe/Amsterdam"
+    api = api_as(reporter)
+    body = api.post(
+        "/api/v1/mistakes", {"title": INVOICES, "occurred_at": "2026-01-05T09:00:00"}
+    ).json()
+
+    note = api.post(
+        f"/api/v1/mistakes/{body['id']}/timeline", {"text": "Told", "at": "2026-01-05T09:00:00"}
+    )
+
+    assert note.status_code == 201, note.content
+    at = datetime.fromisoformat(note.json()["at"])
+    assert at == datetime.fromisoformat(body["occurred_at"]) == datetime(2026, 1, 5, 8, tzinfo=UTC)
+    future = api.post(
+        f"/api/v1/mistakes/{body['id']}/timeline", {"text": "t", "at": "2999-12-01T00:00:00"}
+    )
+    assert future.status_code == 422
+    assert "future" in future.json()["errors"]["at"][0]
