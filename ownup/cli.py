@@ -198,6 +198,31 @@ def acting_user() -> Any:
     return admin
 
 
+def acting_operator() -> Any | None:
+    """The user a command acts as, or None while no --user is given and there is no admin yet.
+
+    Whoever runs a command holds the database itself: before there is an admin to act as, they
+    must still be able to create the first one or restore a backup into an empty instance.
+    """
+    from django.contrib.auth import get_user_model
+
+    admins = get_user_model().objects.filter(is_superuser=True, is_active=True)
+    if not state.username and not admins.exists():
+        return None
+    return acting_user()
+
+
+def acting_admin(doing: str) -> Any | None:
+    """The admin a command that manages the instance acts as (see ``acting_operator``); anyone
+    else is refused, saying that only admins do what ``doing`` says."""
+    from ownup.organisation.services import require_admin
+
+    actor = acting_operator()
+    if actor is not None:
+        require_admin(actor, doing)
+    return actor
+
+
 def print_json(value: Any) -> None:
     from django.core.serializers.json import DjangoJSONEncoder
 

@@ -10,7 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ownup.cli import acting_user, console, errors, fail, markup, print_json
+from ownup.cli import acting_admin, acting_user, console, errors, fail, markup, print_json
 from ownup.commands import RUNNING
 from ownup.insights import backup, exporting, history, importing, stats, totals
 
@@ -194,7 +194,8 @@ def export(
 def make_backup(
     file: Path = typer.Argument(..., help="Where to write it: .json, or .json.gz to compress."),
 ) -> None:
-    """Back up everything (people, teams, mistakes, every app's records) into one file."""
+    """Back up everything (people, teams, mistakes, every app's records) into one file (admins)."""
+    acting_admin("back up the instance")
     try:
         backup.backup(file)
     except ValueError as error:
@@ -206,7 +207,8 @@ def restore(
     file: Path = typer.Argument(..., help="A file written by 'ownup backup'."),
     replace: bool = typer.Option(False, "--replace", help="Replace what the database holds."),
 ) -> None:
-    """Restore a backup: the database then holds exactly what the backup holds."""
+    """Restore a backup: the database then holds exactly what the backup holds (admins)."""
+    acting_admin("restore a backup")
     from django.core.serializers.base import DeserializationError
     from django.db import DatabaseError
 

@@ -9,9 +9,9 @@ from django.utils.text import slugify
 from rich.table import Table
 
 from ownup import chat
-from ownup.cli import console, fail, print_json
+from ownup.cli import acting_admin, acting_operator, console, fail, print_json
 from ownup.organisation import services
-from ownup.organisation.models import ApiToken, Role, Team
+from ownup.organisation.models import Role, Team
 
 users = typer.Typer(help="People who use ownup.", no_args_is_help=True)
 teams = typer.Typer(help="Teams and their members.", no_args_is_help=True)
@@ -30,7 +30,8 @@ def create_user(
     name: str = typer.Option("", help="Full name."),
     admin: bool = typer.Option(False, "--admin", help="May use the admin site and do anything."),
 ) -> None:
-    """Create a user."""
+    """Create a user (admins only)."""
+    acting_admin("create users")
     first, _, last = name.partition(" ")
     try:
         user = services.create_user(
@@ -93,7 +94,8 @@ def create_team(
     email: str = typer.Option("", help="The team's shared address."),
     chat_url: str = typer.Option("", "--chat", help=CHAT_HELP),
 ) -> None:
-    """Create a team."""
+    """Create a team (admins only)."""
+    acting_admin("manage teams")
     slug = slugify(name)
     if not slug:
         fail("a team's name needs at least one letter or digit")
@@ -108,7 +110,8 @@ def set_chat(
     team: str = typer.Argument(..., help="The team's slug."),
     url: str = typer.Argument(..., help=CHAT_HELP + " An empty one stops the posts."),
 ) -> None:
-    """Post a team's new reports to a chat channel (never the confidential ones)."""
+    """Post a team's new reports to a chat channel, never the confidential ones (admins only)."""
+    acting_admin("manage teams")
     updated = Team.objects.filter(slug=team).update(chat_url=_checked_chat(url.strip()))
     if not updated:
         fail(f"no team {team!r} (see 'ownup team list')")
@@ -122,7 +125,8 @@ def add_member(
     username: str = typer.Argument(...),
     role: Role = typer.Option(Role.REPORTER, help="reporter, responder or manager."),
 ) -> None:
-    """Add someone to a team, or change their role in it."""
+    """Add someone to a team, or change their role in it (admins only)."""
+    acting_admin("manage teams")
     found = Team.objects.filter(slug=team).first()
     if found is None:
         fail(f"no team {team!r} (see 'ownup team list')")
@@ -155,8 +159,9 @@ def list_teams(as_json: bool = typer.Option(False, "--json", help="Print JSON.")
 def create_token(
     username: str, name: str = typer.Option("", help="What the token is for.")
 ) -> None:
-    """Create an API token for a user and print it once."""
-    token, secret = services.issue_token(services.find_user(username), name)
+    """Create an API token for a user and print it once (for others: admins only)."""
+    user = services.find_user(username)
+    token, secret = services.issue_token_for(acting_operator(), user, name)
     console.print(secret, highlight=False, soft_wrap=True)
     errors_hint = f"Token {token.pk} for {username}: keep it now, it is not shown again."
     console.print(errors_hint, style="dim", highlight=False)
@@ -164,7 +169,7 @@ def create_token(
 
 @tokens.command("list")
 def list_tokens(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
-    """List tokens (never their secrets)."""
+    """List tokens, never their secrets: all of them for an admin, their own for anyone else."""
     rows: list[dict[str, Any]] = [
         {
             "id": t.pk,
@@ -174,7 +179,7 @@ def list_tokens(as_json: bool = typer.Option(False, "--json", help="Print JSON."
             "created_at": t.created_at,
             "last_used_at": t.last_used_at,
         }
-        for t in ApiToken.objects.select_related("user").order_by("pk")
+        for t in services.tokens_seen_by(acting_operator())
     ]
     if as_json:
         print_json(rows)
@@ -193,10 +198,8 @@ def list_tokens(as_json: bool = typer.Option(False, "--json", help="Print JSON."
 
 @tokens.command("revoke")
 def revoke_token(token_id: int) -> None:
-    """Revoke a token by its id."""
-    deleted, _ = ApiToken.objects.filter(pk=token_id).delete()
-    if not deleted:
-        fail(f"no token {token_id}")
+    """Revoke a token by its id (another person's: admins only)."""
+    services.revoke_token(acting_operator(), token_id)
     console.print(f"Token {token_id} revoked.")
 
 

@@ -30,6 +30,15 @@ def is_manager(user: User | AnonymousUser) -> bool:
     )
 
 
+def require_admin(actor: User | AnonymousUser, doing: str) -> None:
+    """Refuse anyone but an admin: ``doing`` says what only admins do, e.g. "manage teams"."""
+    if not getattr(actor, "is_superuser", False):
+        # Imported here: reporting's services read this module's rules.
+        from ownup.reporting.services import NotAllowed
+
+        raise NotAllowed(f"only admins {doing}")
+
+
 def create_user(
     username: str,
     *,
@@ -70,6 +79,33 @@ def find_user(username: str) -> User:
 
 def issue_token(user: User, name: str = "") -> tuple[ApiToken, str]:
     return ApiToken.objects.issue(user, name)
+
+
+# In the token rules, an actor of None is whoever holds the database before there is an admin
+# to act as (the command line's ``acting_operator``): they may do anything.
+
+
+def issue_token_for(actor: User | None, user: User, name: str = "") -> tuple[ApiToken, str]:
+    """A token for ``user``: a person makes their own, only an admin makes one for another."""
+    if actor is not None and actor.pk != user.pk:
+        require_admin(actor, "create tokens for other people")
+    return issue_token(user, name)
+
+
+def tokens_seen_by(actor: User | None) -> QuerySet[ApiToken]:
+    """Every token for an admin; a person's own tokens for anyone else."""
+    found = ApiToken.objects.select_related("user").order_by("pk")
+    return found if actor is None or actor.is_superuser else found.filter(user=actor)
+
+
+def revoke_token(actor: User | None, token_id: int) -> None:
+    """Revoke a token: a person their own, an admin anyone's."""
+    token = ApiToken.objects.filter(pk=token_id).first()
+    if token is None:
+        raise LookupError(f"no token {token_id}")
+    if actor is not None and token.user_id != actor.pk:
+        require_admin(actor, "revoke other people's tokens")
+    token.delete()
 
 
 def person_in_slack(workspace: str, slack_user: str) -> User | None:

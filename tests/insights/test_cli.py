@@ -111,6 +111,22 @@ def test_backup_and_restore_from_the_command_line(ownup, reporter, tmp_path):
     assert Mistake.objects.get().title == "Deleted the shared folder"
 
 
+def test_only_an_admin_backs_up_or_restores(ownup, reporter, tmp_path):
+    services.report(
+        {"title": "Salary sheet shared", "confidentiality": "restricted"}, reporter=reporter
+    )
+    file = tmp_path / "all.json"
+    backed_up = ownup("-u", "cy", "backup", str(file))
+    assert backed_up.exit_code == 1
+    assert backed_up.output.strip() == "error: only admins back up the instance"
+    assert not file.exists()
+    assert ownup("-u", "root", "backup", str(file)).exit_code == 0
+    Mistake.objects.all().delete()
+    restored = ownup("-u", "cy", "restore", str(file), "--replace")
+    assert restored.output.strip() == "error: only admins restore a backup"
+    assert not Mistake.objects.exists()
+
+
 def test_stats_and_import_print_square_brackets_as_typed(ownup, reporter, tmp_path):
     services.report({"title": "Sent it twice", "tags": ["[x] [/]"]}, reporter=reporter)
     figures = ownup("stats")
