@@ -7,6 +7,7 @@ loses nothing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from email.utils import formataddr, parseaddr
@@ -276,6 +277,16 @@ def _confidential_problems(addresses: Iterable[Address], mistake: Mistake) -> li
 # ------------------------------------------------------------------------------------ sending
 
 
+_PLACEHOLDER = re.compile(r"\[[^\[\]{}%\n]*[^\W\d_][^\[\]{}%\n]*\]")
+
+
+def placeholders(audience: Audience) -> list[str]:
+    """The bracketed lines of the audience's draft that the writer is to replace, such as
+    "[Why it happened, in plain words…]": the text of its templates in square brackets."""
+    found = _PLACEHOLDER.findall(audience.subject_template + "\n" + audience.body_template)
+    return list(dict.fromkeys(found))
+
+
 def send(
     mistake: Mistake,
     *,
@@ -299,6 +310,11 @@ def send(
         errors["body"] = ["Write the message."]
     elif len(body) > BODY_MAX_LENGTH:
         errors["body"] = [f"Keep the message under {BODY_MAX_LENGTH} characters."]
+    left = [place for place in placeholders(audience) if place in body]
+    if left:
+        errors["body"] = [
+            "Fill in or delete what is still in square brackets: " + ", ".join(left[:3])
+        ]
     try:
         addresses = parse_recipients(recipients, mistake)
     except InvalidInput as invalid:

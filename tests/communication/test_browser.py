@@ -1,6 +1,7 @@
 """In Chromium: draft a message from the mistake's page, fix a bad address, send it."""
 
 import os
+import re
 
 import pytest
 
@@ -53,6 +54,10 @@ def test_draft_and_send_a_message_from_the_mistake_page(browser_page, mistake, r
     assert not Recipient.objects.exists()
     _shot(page, "tell-error.png")
 
+    # The draft's bracketed lines are to be filled in before it goes.
+    assert "still in square brackets" in page.locator("#field-body .error").inner_text()
+    body = page.get_by_label("Message")
+    body.fill(re.sub(r"\[[^\]]*\]", "We stopped the run.", body.input_value()))
     page.get_by_label("To").fill("Customer One <one@customer.example>")
     page.get_by_role("button", name="Send").click()
     page.wait_for_url(f"**/mistakes/{mistake.pk}/#communication")

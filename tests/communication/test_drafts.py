@@ -252,11 +252,16 @@ def test_the_customers_told_are_followed_up_with_the_results_once_the_fix_is_che
     assert "- Prices come from the contract system" in draft["body"]
     assert "- Invoices match the contract prices: we are checking it until" in draft["body"]
 
-    api.post(
+    body = draft["body"].replace(
+        "[Why it happened, in plain words: the conditions, not a person.]", "The list had no date."
+    )
+    assert "[" not in body  # the only line the record could not fill in
+    sent = api.post(
         f"/api/v1/mistakes/{mistake.pk}/messages",
-        {"audience": "customers-results", "subject": draft["subject"], "body": draft["body"],
+        {"audience": "customers-results", "subject": draft["subject"], "body": body,
          "recipients": draft["recipients"]},
     )  # fmt: skip
+    assert sent.status_code == 201, sent.content
     page = client.get(mistake.get_absolute_url()).content.decode()
     assert "promised the results" not in page
 
@@ -275,3 +280,28 @@ def test_every_stage_a_message_draws_on_provides_its_lookup(module, name):
 
     # Looked up by name so messages work without the other apps; with them, each must be there.
     assert callable(getattr(import_module(module), name, None))
+
+
+def test_a_message_with_its_draft_s_placeholders_left_in_is_not_sent(api_as, mistake, responder):
+    api = api_as(responder)
+    body = api.get(f"/api/v1/mistakes/{mistake.pk}/draft?audience=customers").json()["body"]
+    assert "[What we will do so it does not happen again.]" in body
+    sent = api.post(
+        f"/api/v1/mistakes/{mistake.pk}/messages",
+        {
+            "audience": "customers",
+            "subject": "Sorry",
+            "body": body,
+            "recipients": ["a@customer.example"],
+        },
+    )
+    assert sent.status_code == 422, sent.content
+    assert "still in square brackets: [Why it happened" in sent.json()["errors"]["body"][0]
+    assert not Message.objects.exists()
+    # Brackets of the writer's own are theirs to send.
+    sent = api.post(
+        f"/api/v1/mistakes/{mistake.pk}/messages",
+        {"audience": "customers", "subject": "Sorry", "body": "We [the billing team] erred.",
+         "recipients": ["a@customer.example"]},
+    )  # fmt: skip
+    assert sent.status_code == 201, sent.content

@@ -181,7 +181,7 @@ def test_export_from_the_command_line(ownup_cli, story, responder, tmp_path):
 
 
 def test_tell_drafts_then_sends_and_acks_lists_who_read_it(
-    ownup_cli, mistake, responder, smtp_server, run_tasks
+    ownup_cli, mistake, responder, smtp_server, run_tasks, tmp_path
 ):
     draft = ownup_cli("tell", str(mistake.pk), "--audience", "customers", user=responder)
     assert draft.exit_code == 0, draft.output
@@ -189,13 +189,20 @@ def test_tell_drafts_then_sends_and_acks_lists_who_read_it(
     assert "Add --send" in draft.output
     assert not Message.objects.exists()
 
+    to = ("--audience", "customers", "--to", "one@customer.example")
+    unfinished = ownup_cli("tell", str(mistake.pk), *to, "--send", user=responder)
+    assert unfinished.exit_code == 1
+    assert "error: --body-file: Fill in or delete what is still in square brackets" in (
+        unfinished.output
+    )
+    assert not Message.objects.exists()
+    (tmp_path / "body.txt").write_text("We sent you last year's prices. We are sorry.")
     sent = ownup_cli(
         "tell",
         str(mistake.pk),
-        "--audience",
-        "customers",
-        "--to",
-        "one@customer.example",
+        *to,
+        "--body-file",
+        str(tmp_path / "body.txt"),
         "--send",
         user=responder,
     )
@@ -212,10 +219,13 @@ def test_tell_drafts_then_sends_and_acks_lists_who_read_it(
     assert "not yet" in table.output
 
 
-def test_tell_refuses_bad_recipients_in_one_line(ownup_cli, mistake, responder):
+def test_tell_refuses_bad_recipients_in_one_line(ownup_cli, mistake, responder, tmp_path):
+    (tmp_path / "body.txt").write_text("We sent the wrong prices.")
     refused = ownup_cli(
         "tell",
         str(mistake.pk),
+        "--body-file",
+        str(tmp_path / "body.txt"),
         "--to",
         "not-an-address",
         "--to",
