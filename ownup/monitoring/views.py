@@ -13,6 +13,7 @@ from ownup.monitoring import charts, services, tasks
 from ownup.monitoring.forms import CheckForm, LessonForm, labelled_config
 from ownup.reporting import services as reporting
 from ownup.reporting import stages
+from ownup.reporting.inplace import with_errors
 from ownup.reporting.models import Mistake
 
 
@@ -121,8 +122,12 @@ def close(request: HttpRequest, mistake_id: int) -> HttpResponse:
     try:
         closure = services.close(mistake, data, actor=request.user)
     except reporting.InvalidInput as error:
-        messages.error(request, f"Not closed: {error}")
-        return redirect(_section(mistake))
+        # The lesson as typed, with each problem at its field: a page of its own, so nothing
+        # written is lost, with or without htmx.
+        form = LessonForm(request.POST)
+        form.is_valid()
+        with_errors(form, error, keep_form_errors=True)
+        return render(request, "monitoring/close.html", {"mistake": mistake, "form": form})
     except (reporting.NotAllowed, stages.StageError) as error:
         messages.error(request, f"Not closed: {error}.")
         return redirect(_section(mistake))
