@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import typer
 from django.utils import timezone
@@ -15,18 +14,19 @@ from ownup.cli import acting_user, console, fail, markup, print_json
 from ownup.containment import services
 from ownup.containment.models import ContainmentAction
 from ownup.containment.records import action_record, containment_record
+from ownup.durations import DurationError, is_duration, parse_duration
 from ownup.reporting.services import get_mistake
-
-RELATIVE = re.compile(r"^\+?(\d+)\s*([mhdw])$")
-UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
 def parse_when(option: str, value: str) -> datetime | None:
     """An ISO date or date-time, or a time from now such as 3d, 12h, 2w."""
     if not value:
         return None
-    if match := RELATIVE.match(value.strip()):
-        return timezone.now() + timedelta(**{UNITS[match[2]]: int(match[1])})
+    if is_duration(value):
+        try:
+            return timezone.now() + parse_duration(value)
+        except DurationError as error:
+            fail(f"{option}: {error}")
     when = parse_datetime(value)
     if when is None and (day := parse_date(value)):
         when = datetime(day.year, day.month, day.day, 9)

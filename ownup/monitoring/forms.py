@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django import forms
 
+from ownup.durations import DurationError, parse_duration
 from ownup.monitoring.models import Kind
 from ownup.monitoring.probes import COMPARISONS
 
-EVERY_PATTERN = re.compile(r"^\s*(\d+)\s*([mhd]?)\s*$")
-UNIT_MINUTES = {"": 1, "m": 1, "h": 60, "d": 1440}
 MAX_WINDOW_DAYS = 366
 
 # The settings each kind reads from the form; the rest are left out of its config.
@@ -25,13 +23,12 @@ KIND_FIELDS: dict[str, list[str]] = {
 
 
 def parse_every(text: str) -> int:
-    """Minutes from '15m', '2h', '1d' or a plain number of minutes."""
-    match = EVERY_PATTERN.match(text or "")
-    if not match or int(match.group(1)) == 0:
-        raise forms.ValidationError(
-            f"{text!r} is not an interval; write minutes, hours or days like 15m, 2h or 1d."
-        )
-    return int(match.group(1)) * UNIT_MINUTES[match.group(2)]
+    """Minutes from '15m', '2h', '1d', '2w' or a plain number of minutes."""
+    try:
+        every = parse_duration(text, what="interval", bare="m")
+    except DurationError as error:
+        raise forms.ValidationError(str(error)) from None
+    return int(every.total_seconds()) // 60
 
 
 class CheckForm(forms.Form):
@@ -47,7 +44,7 @@ class CheckForm(forms.Form):
     every = forms.CharField(
         label="Every",
         required=False,
-        help_text="How often: 15m, 2h, 1d. Or give a cron schedule instead.",
+        help_text="How often: 15m, 2h, 1d, 2w. Or give a cron schedule instead.",
     )
     cron = forms.CharField(label="Cron schedule", required=False, max_length=100)
     window_days = forms.IntegerField(

@@ -61,6 +61,15 @@ def cli():
     return lambda *args: runner.invoke(get_app(), list(args))
 
 
+def test_cli_takes_an_interval_in_weeks(cli, admin_user, fixed_mistake):
+    from ownup.monitoring.models import EffectivenessCheck
+
+    mistake = str(fixed_mistake.pk)
+    weekly = cli("check", "add", mistake, "Weekly", "--url", "http://a.example", "--every", "1w")
+    assert weekly.exit_code == 0, weekly.output
+    assert EffectivenessCheck.objects.get().interval_minutes == 7 * 1440
+
+
 def test_cli_adds_lists_runs_and_closes(cli, admin_user, fixed_mistake, http_server):
     mistake = str(fixed_mistake.pk)
     added = cli("check", "add", mistake, "Prices page answers", "--url", http_server.url)
