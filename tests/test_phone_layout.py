@@ -22,7 +22,12 @@ def test_the_demo_pages_fit_a_phone_screen(chromium, live_server, transactional_
     )
     page = context.new_page()
     login(page, User.objects.get(username="ada"), DEMO_PASSWORD)
+    from ownup.understanding import services as understanding
+
+    first = Mistake.objects.order_by("pk").first()
+    understanding.add_factor(first, "tools", "x" * 300, actor=User.objects.get(username="ada"))
     mistakes = [m.get_absolute_url() for m in Mistake.objects.order_by("pk")]
+    mistakes += [f"{url}postmortem.html" for url in mistakes]  # one long word breaks, too
     too_wide = {}
     for path in PAGES + mistakes:
         page.goto(path)

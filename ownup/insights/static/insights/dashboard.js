@@ -24,7 +24,7 @@
       const figure = data.figures[canvas.dataset.figure];
       new Chart(canvas, {
         type: "line",
-        data: { labels, datasets: [{ label: figure.label, data: figure.series, borderColor: "#0f766e", backgroundColor: "rgba(15,118,110,.12)", fill: true, cubicInterpolationMode: "monotone", spanGaps: true, pointRadius: 2 }] },
+        data: { labels, datasets: [{ label: figure.label, data: figure.series, borderColor: "#0f766e", backgroundColor: "rgba(15,118,110,.12)", fill: true, cubicInterpolationMode: "monotone", spanGaps: false, pointRadius: 2 }] },
         options: {
           maintainAspectRatio: false,
           plugins: { legend: { display: false }, tooltip: { callbacks: { label: (c) => `${c.formattedValue} ${figure.unit}` } } },
