@@ -1,6 +1,8 @@
 """The one reading of a duration a person types: 15m, 2h, 1d, 2w.
 
-A check's interval and a containment's "remove by 3d" are read alike.
+A check's interval and a containment's "remove by 3d" are read alike. Both are bounded: a
+duration of a billion days is accepted by the pattern, but adding it to a date overflows, and
+the scheduler and the stage moves would fail on it long after the person typed it.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from datetime import timedelta
 
 PATTERN = re.compile(r"^\s*\+?(\d+)\s*([mhdw]?)\s*$")
 UNIT_MINUTES = {"m": 1, "h": 60, "d": 1440, "w": 7 * 1440}
+MAX_DAYS = 365
 EXAMPLES = "like 15m, 2h, 1d or 2w"
 
 
@@ -24,7 +27,7 @@ def is_duration(text: str) -> bool:
 
 
 def parse_duration(text: str, *, what: str = "duration", bare: str = "") -> timedelta:
-    """The duration ``text`` gives, more than none.
+    """The duration ``text`` gives, more than none and at most MAX_DAYS days.
 
     ``bare`` is the unit of a plain number ("m" lets "90" mean 90 minutes); without one, a
     plain number is refused. ``what`` names the duration in the refusal ("an interval").
@@ -36,7 +39,13 @@ def parse_duration(text: str, *, what: str = "duration", bare: str = "") -> time
             f"{text!r} is not {_article(what)} {what}; write minutes, hours, days or weeks "
             f"{EXAMPLES}."
         )
-    return timedelta(minutes=int(match.group(1)) * UNIT_MINUTES[unit])
+    # Compared as a number first: a huge one would overflow timedelta itself.
+    minutes = int(match.group(1)) * UNIT_MINUTES[unit]
+    if minutes > MAX_DAYS * 1440:
+        raise DurationError(
+            f"{text!r} is too long: {_article(what)} {what} is at most {MAX_DAYS} days."
+        )
+    return timedelta(minutes=minutes)
 
 
 def _article(word: str) -> str:

@@ -61,6 +61,24 @@ def test_a_bad_removal_time_is_refused(ownup, responder, mistake):
     assert "--remove-by" in result.output
 
 
+def test_a_removal_time_is_weeks_away_at_most_a_year(ownup, responder, mistake):
+    def contain(remove_by):
+        return ownup(
+            *("--user", "bo", "contain", str(mistake.pk), "Paused it", "--could-harm", "x"),
+            *("--undo", "y", "--agreed-by", "Ada", "--remove-by", remove_by),
+        )
+
+    too_far = contain("99999999d")
+    assert too_far.exit_code == 1
+    assert too_far.output.strip() == (
+        "error: --remove-by: '99999999d' is too long: a duration is at most 365 days."
+    )
+    assert not ContainmentAction.objects.exists()
+    assert contain("2w").exit_code == 0
+    action = ContainmentAction.objects.get()
+    assert abs((action.remove_by - action.taken_at).total_seconds() - 14 * 86400) < 60
+
+
 def test_what_cannot_be_undone_is_approved_by_someone_else(ownup, responder, manager, mistake):
     proposed = _contain(ownup, mistake, "--cannot-undo")
     assert proposed.exit_code == 0, proposed.output

@@ -61,13 +61,19 @@ def cli():
     return lambda *args: runner.invoke(get_app(), list(args))
 
 
-def test_cli_takes_an_interval_in_weeks(cli, admin_user, fixed_mistake):
+def test_cli_takes_weeks_and_refuses_an_interval_too_long(cli, admin_user, fixed_mistake):
     from ownup.monitoring.models import EffectivenessCheck
 
     mistake = str(fixed_mistake.pk)
     weekly = cli("check", "add", mistake, "Weekly", "--url", "http://a.example", "--every", "1w")
     assert weekly.exit_code == 0, weekly.output
     assert EffectivenessCheck.objects.get().interval_minutes == 7 * 1440
+    huge = cli("check", "add", mistake, "Big", "--url", "http://a.example", "--every", "999999999d")
+    assert huge.exit_code == 1
+    assert huge.output.strip() == (
+        "error: every: '999999999d' is too long: an interval is at most 365 days."
+    )
+    assert EffectivenessCheck.objects.count() == 1
 
 
 def test_cli_adds_lists_runs_and_closes(cli, admin_user, fixed_mistake, http_server):

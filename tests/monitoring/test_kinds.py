@@ -21,6 +21,8 @@ from ownup.reporting.services import InvalidInput, NotAllowed
         ({"url": "ftp://x"}, "url", "http://"),
         ({"url": "http://x", "cron": "every tuesday"}, "cron", "not a cron schedule"),
         ({"url": "http://x", "every": "soon"}, "every", "not an interval"),
+        ({"url": "http://x", "every": "1000000000d"}, "every", "at most 365 days"),
+        ({"url": "http://x", "every": "53w"}, "every", "at most 365 days"),
         ({"url": "http://x", "every": "5m", "cron": "* * * * *"}, "cron", "not both"),
         ({"url": "http://x", "timeout": 999}, "timeout", "at most"),
         ({"url": "http://x", "json_path": "$[["}, "json_path", "JSONPath"),
