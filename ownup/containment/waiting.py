@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 from django.db.models import Exists, OuterRef
 
 from ownup.containment.models import ActionStatus, ContainmentAction
-from ownup.reporting.models import Mistake
+from ownup.reporting.models import Mistake, Stage
 from ownup.reporting.services import may_act_on
 from ownup.reporting.waiting import MOST_EACH, Waiting, due_date
 
@@ -19,6 +19,7 @@ def for_person(user: User) -> list[Waiting]:
     to_approve = (
         ContainmentAction.objects.filter(may_act, status=ActionStatus.PROPOSED, reversible=False)
         .exclude(author=user)
+        .exclude(mistake__stage=Stage.CLOSED)  # its page no longer asks: nothing to approve
         .select_related("mistake")
         .order_by("created_at")[:MOST_EACH]
     )

@@ -199,3 +199,15 @@ def test_approvals_wait_for_those_who_may_give_them_whatever_the_others(
     for person, mistake_ in ((manager, mistake), (elsewhere, other), (responder, other)):
         acting = reporting.Mistake.objects.filter(reporting.may_act_on(person), pk=mistake_.pk)
         assert acting.exists() == reporting.can_act(person, mistake_)
+
+
+def test_a_proposal_on_a_closed_mistake_waits_for_no_one(today, mistake, responder, manager):
+    from ownup.reporting import stages
+
+    containment.record_action(
+        mistake, actor=responder, what="Closed the old bank account", could_harm="Payments",
+        reversible=False, agreed_by="Ada", remove_by=timezone.now() + timedelta(days=3),
+    )  # fmt: skip
+    assert [i for i in waiting.everything_for(manager) if "approve" in i.what]
+    stages.move(mistake, "closed", actor=manager, reason="handled elsewhere")
+    assert not [i for i in waiting.everything_for(manager) if "approve" in i.what]
