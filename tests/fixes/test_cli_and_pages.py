@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.test import Client
 from django.utils import timezone
 
+from ownup.fixes import services as fixes
 from ownup.fixes.models import Action
 
 
@@ -108,3 +109,22 @@ def test_the_page_adds_an_action_and_shows_errors_at_the_field(mistake, responde
     assert "Evidence:" in done.content.decode()
     action.refresh_from_db()
     assert action.status == "done"
+
+
+def test_an_action_added_by_mistake_is_cancelled_from_the_page(mistake, responder):
+    due = (timezone.localdate() + timedelta(days=3)).isoformat()
+    action = fixes.add_action(
+        mistake, {"title": "Far future test", "owner": "bo", "due_date": due}, actor=responder
+    )
+    client = Client()
+    client.force_login(responder)
+    page = client.get(mistake.get_absolute_url()).content.decode()
+    assert f'action="/actions/{action.pk}/cancel/"' in page
+    cancelled = client.post(
+        f"/actions/{action.pk}/cancel/", {"reason": "Added by mistake"}, follow=True
+    )
+    assert "Cancelled: Added by mistake" in cancelled.content.decode()
+    action.refresh_from_db()
+    assert action.status == "cancelled"
+    page = client.get(mistake.get_absolute_url()).content.decode()
+    assert f'action="/actions/{action.pk}/cancel/"' not in page
