@@ -33,6 +33,8 @@ class DecisionForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: object, options: list[tuple[int, str]], **kwargs: object) -> None:
+    def __init__(
+        self, *args: object, options: list[tuple[int | str, str]], **kwargs: object
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["option"].widget.choices = options

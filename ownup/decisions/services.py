@@ -304,7 +304,9 @@ class Stronger:
 
 def stronger_options(ranking: Sequence[Ranked], current: Decision | None) -> Stronger | None:
     """Measured against ``current``, the mistake's decision (:func:`current_decision`)."""
-    than = current.option if current else (ranking[0].option if ranking else None)
+    # Before a choice, the first-ranked counts only once scores have ranked it first.
+    scored_first = ranking[0].option if ranking and ranking[0].total is not None else None
+    than = current.option if current else scored_first
     if than is None:
         return None
     floor = STRENGTH_ORDER[Strength(than.strength)]

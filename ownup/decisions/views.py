@@ -42,10 +42,20 @@ def _answer(
 
 def _decision_form(mistake: Mistake, data: Any = None) -> DecisionForm:
     rows = services.ranking(mistake)
-    choices = [(row.option.pk, f"{row.rank}. {row.option.title}") for row in rows]
-    # Offered first: the current choice when revisiting, else the best-ranked option.
+    choices: list[tuple[int | str, str]] = [
+        (
+            row.option.pk,
+            f"{row.rank}. {row.option.title}" if row.total is not None else row.option.title,
+        )
+        for row in rows
+    ]
+    # Offered first: the current choice when revisiting, else the best-ranked option once the
+    # scores ranked it; with none scored, the person picks.
     current = services.current_decision(mistake)
-    suggested = current.option_id if current else (rows[0].option.pk if rows else None)
+    scored_first = rows[0].option.pk if rows and rows[0].total is not None else None
+    suggested = current.option_id if current else scored_first
+    if suggested is None:
+        choices.insert(0, ("", "Choose an option"))
     return DecisionForm(data, options=choices, initial={"option": suggested}, auto_id="decide-%s")
 
 

@@ -210,13 +210,16 @@ def test_a_stronger_option_ranked_lower_is_pointed_out(api_as, client, responder
     _add(api, mistake, "Remind people", "weak", scores=BEST)
     client.force_login(responder)
     page = client.get(mistake.get_absolute_url()).content.decode()
-    assert "Stronger than the first-ranked option, which is medium" in page
-    assert "“The run refuses an old price list” (strong)" in page
-    assert "“Remind people”" not in page.split("Stronger than")[1].split("</p>")[0]
+    warning = page.split('<p class="warn">“The run refuses')[1].split("</p>")[0]
+    assert warning.startswith(
+        " an old price list” (strong) is stronger than the first-ranked option,"
+        " “A checklist for the price run” (medium)."
+    )
+    assert "Remind people" not in warning
 
     strong = Option.objects.get(title="The run refuses an old price list")
     api.post(f"/api/v1/mistakes/{mistake.pk}/decision", {"option_id": strong.pk, "rationale": "x"})
-    assert "Stronger than" not in client.get(mistake.get_absolute_url()).content.decode()
+    assert "is stronger than" not in client.get(mistake.get_absolute_url()).content.decode()
 
 
 def test_outsiders_may_read_but_not_add(api_as, outsider, reporter, mistake):
@@ -254,3 +257,21 @@ def test_a_null_character_is_refused_not_a_server_error(api_as, responder, admin
         services.add_option(mistake, actor=responder, title="Check\x00it", strength="weak")
     assert "title" in refused.value.errors
     assert not Option.objects.exists()
+
+
+def test_options_not_yet_scored_are_neither_ranked_nor_chosen_for_you(
+    api_as, client, responder, mistake
+):
+    api = api_as(responder)
+    _add(api, mistake, "A checklist for the price run", "medium")
+    _add(api, mistake, "The run refuses an old price list", "strong")
+    client.force_login(responder)
+    page = client.get(mistake.get_absolute_url()).content.decode()
+    assert 'title="Not scored yet"' in page
+    assert '<option value="" selected>Choose an option</option>' in page
+    assert "is stronger than" not in page  # nothing is first-ranked before a score
+
+    _add(api, mistake, "Remind people", "weak", scores=BEST)
+    page = client.get(mistake.get_absolute_url()).content.decode()
+    assert "Choose an option" not in page
+    assert "selected>1. Remind people</option>" in page
