@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from ownup.decisions.services import current_decision
 from ownup.fixes import services
 from ownup.fixes.forms import ActionForm
 from ownup.fixes.models import Action
@@ -33,7 +34,12 @@ def _action_or_404(request: HttpRequest, action_id: int) -> Action:
 def add_action(request: HttpRequest, mistake_id: int) -> HttpResponse:
     mistake = mistake_or_404(request, mistake_id)
     owner = mistake.owner.get_username() if mistake.owner else None
-    form = ActionForm(request.POST or None, initial={"owner": owner})
+    initial: dict[str, object] = {"owner": owner}
+    chosen = current_decision(mistake)
+    if chosen and not mistake.actions.filter(title__iexact=chosen.option.title).exists():
+        # The fix chosen under Decided, as its first action: its words and its strength.
+        initial |= {"title": chosen.option.title, "strength": chosen.option.strength}
+    form = ActionForm(request.POST or None, initial=initial)
     if request.method == "POST":
         data = {name: request.POST.get(name, "") for name in ActionForm.base_fields}
         try:

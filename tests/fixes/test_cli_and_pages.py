@@ -128,3 +128,26 @@ def test_an_action_added_by_mistake_is_cancelled_from_the_page(mistake, responde
     assert action.status == "cancelled"
     page = client.get(mistake.get_absolute_url()).content.decode()
     assert f'action="/actions/{action.pk}/cancel/"' not in page
+
+
+def test_the_chosen_option_is_offered_as_the_first_action(api_as, mistake, responder):
+    api = api_as(responder)
+    option = api.post(
+        f"/api/v1/mistakes/{mistake.pk}/options",
+        {"title": "The run refuses an old price list", "strength": "strong"},
+    ).json()
+    api.post(
+        f"/api/v1/mistakes/{mistake.pk}/decision", {"option_id": option["id"], "rationale": "x"}
+    )
+    client = Client()
+    client.force_login(responder)
+    form = client.get(f"/mistakes/{mistake.pk}/actions/new/").context["form"]
+    assert form["title"].value() == "The run refuses an old price list"
+    assert form["strength"].value() == "strong"
+    due = (timezone.localdate() + timedelta(days=3)).isoformat()
+    fixes.add_action(
+        mistake, {"title": "The run refuses an old price list", "owner": "bo", "due_date": due},
+        actor=responder,
+    )  # fmt: skip
+    form = client.get(f"/mistakes/{mistake.pk}/actions/new/").context["form"]
+    assert not form["title"].value()
