@@ -426,6 +426,9 @@ class ImportForm(MistakeForm):
             failing.update(index for index, key in enumerate(keys) if key in refused)
         return list(map(outcomes.__getitem__, keys))
 
+    def has_reporter(self) -> bool:
+        return str(self.data.get("reporter") or "") in self.names.users
+
     def clean_severity(self) -> Severity:
         severity = self.cleaned_data["severity"] or self.names.default_severity
         if severity is None:

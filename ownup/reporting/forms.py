@@ -97,7 +97,21 @@ def default_severity_name() -> str:
     return default_severity().name
 
 
+NOBODY_SEES = (
+    "Name at least one person who may see it: a restricted mistake is seen only by its "
+    "reporter, its owner and the people named, admins not excepted, and this one has none."
+)
+
+
 class MistakeForm(forms.Form):
+    """The fields of a mistake and the rules between them.
+
+    Whether the mistake has a reporter, who sees it whatever its confidentiality, comes from
+    whoever knows (``has_reporter``): a report from the page is its logged-in reporter's.
+    """
+
+    _has_reporter = True
+
     # Everything that does not depend on the database is declared here once, not made again
     # for every form: the API builds one form per report.
     title = forms.CharField(
@@ -169,6 +183,18 @@ class MistakeForm(forms.Form):
     )
     tags = TagsField(required=False, help_text="Comma-separated, for example: billing, invoices")
 
+    def __init__(
+        self,
+        *args: Any,
+        has_reporter: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self._has_reporter = has_reporter
+
+    def has_reporter(self) -> bool:
+        return self._has_reporter
+
     def clean_title(self) -> str:
         title = " ".join(self.cleaned_data["title"].split())
         if not title:
@@ -199,6 +225,14 @@ class MistakeForm(forms.Form):
             self.add_error("team", "Choose the team that may see it.")
         if data.get("restricted_to") and confidentiality != Confidentiality.RESTRICTED:
             self.add_error("restricted_to", "Named people apply only to a restricted mistake.")
+        if (
+            confidentiality == Confidentiality.RESTRICTED
+            and not data.get("restricted_to")
+            and data.get("owner") is None
+            and not {"restricted_to", "owner"} & set(self.errors)
+            and not self.has_reporter()
+        ):
+            self.add_error("restricted_to", NOBODY_SEES)
         return data
 
 

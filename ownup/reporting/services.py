@@ -151,8 +151,8 @@ def ensure_can_act(user: AnyUser, mistake: Mistake, doing: str) -> None:
         raise NotAllowed(f"only the mistake's people, its team's responders and admins may {doing}")
 
 
-def _validated(data: Mapping[str, Any]) -> dict[str, Any]:
-    form = MistakeForm(data=dict(data))
+def _validated(data: Mapping[str, Any], **facts: Any) -> dict[str, Any]:
+    form = MistakeForm(data=dict(data), **facts)
     if not form.is_valid():
         raise InvalidInput({field: [str(m) for m in msgs] for field, msgs in form.errors.items()})
     return form.cleaned_data
@@ -169,7 +169,7 @@ def report(data: Mapping[str, Any], *, reporter: AnyUser, announce: bool = True)
         raise InvalidInput(
             {name: ["This is not a field of a mistake."] for name in sorted(unknown)}
         )
-    cleaned = _validated(data)
+    cleaned = _validated(data, has_reporter=reporter.is_authenticated)
     anonymous = cleaned["confidentiality"] == Confidentiality.ANONYMOUS
     who = None if anonymous or not reporter.is_authenticated else reporter
     # The record and its first entries are made before the write transaction begins, so the
@@ -238,7 +238,9 @@ def update(mistake: Mistake, changes: Mapping[str, Any], *, actor: AnyUser) -> M
         raise InvalidInput(
             {"confidentiality": ["An anonymous report stays anonymous: its reporter is unknown."]}
         )
-    cleaned = _validated({**initial_data(mistake), **changes})
+    cleaned = _validated(
+        {**initial_data(mistake), **changes}, has_reporter=mistake.reporter_id is not None
+    )
     with transaction.atomic():
         before = _snapshot(mistake)
         _assign(mistake, cleaned)

@@ -245,3 +245,24 @@ def test_json_values_no_field_reads_are_refused_by_name(tmp_path, admin_user):
     imported = Mistake.objects.get()
     assert imported.title == "1234"
     assert sorted(imported.tags.values_list("name", flat=True)) == ["billing", "prices"]
+
+
+def test_a_restricted_record_nobody_could_see_is_refused(tmp_path, reporter, admin_user):
+    path = tmp_path / "restricted.json"
+    records = [
+        {"title": "Seen by nobody", "confidentiality": "restricted"},
+        {"title": "Seen by its reporter", "confidentiality": "restricted", "reporter": "cy"},
+        {"title": "Seen by the named", "confidentiality": "restricted", "restricted_to": ["cy"]},
+    ]
+    path.write_text(json.dumps(records))
+
+    result = _import(path, admin_user)
+
+    assert result.created == 2
+    [refused] = result.invalid
+    assert refused.where == "restricted.json #1"
+    assert "restricted_to: Name at least one person who may see it" in refused.reason
+    assert set(Mistake.objects.values_list("title", flat=True)) == {
+        "Seen by its reporter",
+        "Seen by the named",
+    }

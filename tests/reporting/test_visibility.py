@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from typer.testing import CliRunner
 
 from ownup.cli import get_app
@@ -56,6 +57,26 @@ def test_who_sees_what(
 def test_a_later_owner_is_inside(restricted, outsider, reporter):
     services.update(restricted, {"owner": "eli"}, actor=reporter)
     assert SECRET in visible_titles(outsider)
+
+
+def test_a_restricted_mistake_is_seen_by_someone(api_as, admin_user, responder):
+    nobody = services.report({"title": SECRET, "team": "billing"}, reporter=AnonymousUser())
+    url = f"/api/v1/mistakes/{nobody.pk}"
+    api = api_as(admin_user)
+
+    refused = api.patch(url, {"confidentiality": "restricted", "restricted_to": []})
+
+    assert refused.status_code == 422
+    assert "Name at least one person who may see it" in refused.json()["errors"]["restricted_to"][0]
+    assert Mistake.objects.get(pk=nobody.pk).confidentiality == "open"
+    with pytest.raises(services.InvalidInput, match="Name at least one person"):
+        services.report(
+            {"title": SECRET, "confidentiality": "restricted"}, reporter=AnonymousUser()
+        )
+    named = api.patch(url, {"confidentiality": "restricted", "restricted_to": ["bo"]})
+    assert named.status_code == 200, named.content
+    assert SECRET in visible_titles(responder)
+    assert api.get(url).status_code == 404  # admins are outsiders too
 
 
 def test_the_web_pages_hide_them(client, restricted, team_only, open_one, outsider):
