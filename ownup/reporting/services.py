@@ -238,6 +238,15 @@ def update(mistake: Mistake, changes: Mapping[str, Any], *, actor: AnyUser) -> M
         raise InvalidInput(
             {"confidentiality": ["An anonymous report stays anonymous: its reporter is unknown."]}
         )
+    if not mistake.is_anonymous and changes.get("confidentiality") == "anonymous":
+        raise InvalidInput(
+            {
+                "confidentiality": [
+                    "A report is made anonymous when it is made, not after: "
+                    "who reported this one is already recorded."
+                ]
+            }
+        )
     cleaned = _validated(
         {**initial_data(mistake), **changes}, has_reporter=mistake.reporter_id is not None
     )

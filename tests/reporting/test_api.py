@@ -257,6 +257,19 @@ def test_an_anonymous_report_cannot_be_made_attributable(api_as, reporter, admin
     assert "anonymous" in response.json()["errors"]["confidentiality"][0]
 
 
+def test_a_report_cannot_be_made_anonymous_after_it_was_made(api_as, reporter):
+    body = api_as(reporter).post("/api/v1/mistakes", {"title": INVOICES}).json()
+
+    response = api_as(reporter).patch(
+        f"/api/v1/mistakes/{body['id']}", {"confidentiality": "anonymous"}
+    )
+
+    assert response.status_code == 422
+    assert "already recorded" in response.json()["errors"]["confidentiality"][0]
+    mistake = Mistake.objects.get(pk=body["id"])
+    assert (mistake.confidentiality, mistake.reporter) == ("open", reporter)
+
+
 def test_openapi_documents_the_mistakes(client):
     schema = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/mistakes" in schema["paths"]
