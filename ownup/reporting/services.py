@@ -158,6 +158,28 @@ def _validated(data: Mapping[str, Any], **facts: Any) -> dict[str, Any]:
     return form.cleaned_data
 
 
+def _refuse_an_owner_who_cannot_see(cleaned: Mapping[str, Any], reporter_id: int | None) -> None:
+    """Owning a mistake lets one see it: owning must not be the way in to a confidential one.
+
+    Whether the owner would see it without owning it is Mistake.objects.visible_to's rule, read
+    on the record as it is about to be.
+    """
+    owner: User | None = cleaned["owner"]
+    confidentiality = cleaned["confidentiality"]
+    if owner is None or owner.pk == reporter_id:
+        return
+    if confidentiality == Confidentiality.TEAM:
+        sees = Membership.objects.filter(user=owner, team=cleaned["team"]).exists()
+    elif confidentiality == Confidentiality.RESTRICTED:
+        sees = owner in cleaned["restricted_to"]
+    else:
+        return
+    if not sees:
+        raise InvalidInput(
+            {"owner": [f"{owner.get_username()} cannot see this mistake, so cannot own it."]}
+        )
+
+
 def report(data: Mapping[str, Any], *, reporter: AnyUser, announce: bool = True) -> Mistake:
     """Record a new mistake from its reporter's words. One sentence (``title``) is enough.
 
@@ -172,6 +194,7 @@ def report(data: Mapping[str, Any], *, reporter: AnyUser, announce: bool = True)
     cleaned = _validated(data, has_reporter=reporter.is_authenticated)
     anonymous = cleaned["confidentiality"] == Confidentiality.ANONYMOUS
     who = None if anonymous or not reporter.is_authenticated else reporter
+    _refuse_an_owner_who_cannot_see(cleaned, who.pk if who else None)
     # The record and its first entries are made before the write transaction begins, so the
     # transaction holds only the statements: SQLite lets one writer in at a time.
     mistake = Mistake(reported_at=timezone.now(), reporter=who)
@@ -250,6 +273,8 @@ def update(mistake: Mistake, changes: Mapping[str, Any], *, actor: AnyUser) -> M
     cleaned = _validated(
         {**initial_data(mistake), **changes}, has_reporter=mistake.reporter_id is not None
     )
+    if cleaned["owner"] is not None and cleaned["owner"].pk != mistake.owner_id:
+        _refuse_an_owner_who_cannot_see(cleaned, mistake.reporter_id)
     with transaction.atomic():
         before = _snapshot(mistake)
         _assign(mistake, cleaned)

@@ -54,8 +54,22 @@ def test_who_sees_what(
     assert visible_titles(admin_user) == {"An open mistake"}  # admins are outsiders too
 
 
-def test_a_later_owner_is_inside(restricted, outsider, reporter):
-    services.update(restricted, {"owner": "eli"}, actor=reporter)
+def test_a_later_owner_is_one_who_may_see_it(restricted, team_only, outsider, reporter):
+    # Owning is no way in: an outsider made the owner would see it without being let in.
+    for mistake in (restricted, team_only):
+        with pytest.raises(services.InvalidInput) as refused:
+            services.update(mistake, {"owner": "eli"}, actor=reporter)
+        assert refused.value.errors == {"owner": ["eli cannot see this mistake, so cannot own it."]}
+        mistake.refresh_from_db()
+        assert mistake.owner is None
+    assert visible_titles(outsider) == set()
+    with pytest.raises(services.InvalidInput, match="eli cannot see this mistake"):
+        services.report(
+            {"title": "Hidden", "confidentiality": "team", "team": "billing", "owner": "eli"},
+            reporter=reporter,
+        )
+
+    services.update(restricted, {"owner": "eli", "restricted_to": ["bo", "eli"]}, actor=reporter)
     assert SECRET in visible_titles(outsider)
 
 
