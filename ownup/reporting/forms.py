@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -106,10 +108,14 @@ NOBODY_SEES = (
 class MistakeForm(forms.Form):
     """The fields of a mistake and the rules between them.
 
-    Whether the mistake has a reporter, who sees it whatever its confidentiality, comes from
-    whoever knows (``has_reporter``): a report from the page is its logged-in reporter's.
+    A mistake's own facts that are not fields come from whoever knows them: ``reported_at``
+    (set for a change of one already reported) and ``has_reporter`` (a report from the page is
+    its logged-in reporter's). ``given`` names the fields a change holds, so a rule between two
+    fields blames the one that was changed.
     """
 
+    when_reported: datetime | None = None
+    given: frozenset[str] | None = None
     _has_reporter = True
 
     # Everything that does not depend on the database is declared here once, not made again
@@ -186,11 +192,15 @@ class MistakeForm(forms.Form):
     def __init__(
         self,
         *args: Any,
+        reported_at: datetime | None = None,
         has_reporter: bool = True,
+        given: Iterable[str] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.when_reported = reported_at
         self._has_reporter = has_reporter
+        self.given = None if given is None else frozenset(given)
 
     def has_reporter(self) -> bool:
         return self._has_reporter
@@ -214,12 +224,21 @@ class MistakeForm(forms.Form):
         data = super().clean() or {}
         now = timezone.now()
         occurred, noticed = data.get("occurred_at"), data.get("noticed_at")
+        reported = self.when_reported
         if occurred and occurred > now:
             self.add_error("occurred_at", "It cannot have happened in the future.")
+        elif occurred and reported and occurred > reported:
+            self.add_error("occurred_at", "It cannot have happened after it was reported.")
         if noticed and noticed > now:
             self.add_error("noticed_at", "It cannot have been noticed in the future.")
+        elif noticed and reported and noticed > reported:
+            self.add_error("noticed_at", "It cannot have been noticed after it was reported.")
         if occurred and noticed and noticed < occurred:
-            self.add_error("noticed_at", "It cannot have been noticed before it happened.")
+            given = self.given or frozenset({"noticed_at"})
+            if "occurred_at" in given and "noticed_at" not in given:
+                self.add_error("occurred_at", "It cannot have happened after it was noticed.")
+            else:
+                self.add_error("noticed_at", "It cannot have been noticed before it happened.")
         confidentiality = data.get("confidentiality")
         if confidentiality == Confidentiality.TEAM and not data.get("team"):
             self.add_error("team", "Choose the team that may see it.")

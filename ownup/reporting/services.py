@@ -271,7 +271,10 @@ def update(mistake: Mistake, changes: Mapping[str, Any], *, actor: AnyUser) -> M
             }
         )
     cleaned = _validated(
-        {**initial_data(mistake), **changes}, has_reporter=mistake.reporter_id is not None
+        {**initial_data(mistake), **changes},
+        reported_at=mistake.reported_at,
+        has_reporter=mistake.reporter_id is not None,
+        given=changes,
     )
     if cleaned["owner"] is not None and cleaned["owner"].pk != mistake.owner_id:
         _refuse_an_owner_who_cannot_see(cleaned, mistake.reporter_id)

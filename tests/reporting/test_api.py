@@ -270,6 +270,35 @@ def test_a_report_cannot_be_made_anonymous_after_it_was_made(api_as, reporter):
     assert (mistake.confidentiality, mistake.reporter) == ("open", reporter)
 
 
+def test_a_change_keeps_the_times_in_order_and_blames_the_field_changed(api_as, reporter):
+    api = api_as(reporter)
+    created = api.post(
+        "/api/v1/mistakes", {"title": INVOICES, "noticed_at": "2026-01-02T10:00:00Z"}
+    ).json()
+    url = f"/api/v1/mistakes/{created['id']}"
+    reported = timezone.now() - timedelta(days=2)
+    Mistake.objects.filter(pk=created["id"]).update(reported_at=reported)
+    later = (reported + timedelta(hours=1)).isoformat()
+
+    noticed_later = api.patch(url, {"noticed_at": later})
+    happened_later = api.patch(url, {"occurred_at": later})
+    after_noticing = api.patch(url, {"occurred_at": "2026-01-03T10:00:00Z"})
+
+    assert noticed_later.json()["errors"] == {
+        "noticed_at": ["It cannot have been noticed after it was reported."]
+    }
+    assert happened_later.json()["errors"]["occurred_at"][0] == (
+        "It cannot have happened after it was reported."
+    )
+    assert after_noticing.json()["errors"] == {
+        "occurred_at": ["It cannot have happened after it was noticed."]
+    }
+    assert {noticed_later.status_code, happened_later.status_code} == {422}
+    mistake = Mistake.objects.get(pk=created["id"])
+    assert mistake.occurred_at is None
+    assert mistake.noticed_at == datetime(2026, 1, 2, 10, tzinfo=UTC)
+
+
 def test_openapi_documents_the_mistakes(client):
     schema = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/mistakes" in schema["paths"]
