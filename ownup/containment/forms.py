@@ -48,7 +48,7 @@ class ActionForm(forms.Form):
         help_text="Containment is temporary: when should it come off again?",
     )
     taken_at = forms.DateTimeField(
-        label="Done at", required=False, widget=WHEN, help_text="Leave empty for now."
+        label="Done at", required=False, widget=WHEN, help_text="Leave it empty if it was done just now."
     )
 
 

@@ -214,6 +214,9 @@ def test_the_page_records_an_action_in_place_and_shows_errors_at_the_field(
     client, responder, mistake
 ):
     client.force_login(responder)
+    page = client.get(mistake.get_absolute_url()).content.decode()
+    # A choice of two is a group with its question, each answer beside its button.
+    assert '<legend>Can it be undone? <span class="req"' in page
     url = f"/mistakes/{mistake.pk}/containment/"
     form = {
         "what": "Paused the run",
