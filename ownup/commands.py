@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import socket
 import subprocess
 import sys
 
@@ -72,6 +73,7 @@ def serve(
 ) -> None:
     """Serve the web app and API (and, by default, a task worker beside it)."""
     _ensure_migrated()
+    _ensure_free(host, port)
     call_command("collectstatic", interactive=False, verbosity=0)
     children: list[subprocess.Popen[bytes]] = []
     if with_worker:
@@ -104,11 +106,30 @@ def serve(
             child.terminate()
 
     signal.signal(signal.SIGTERM, stop)
+    stopped_by_hand = False
     try:
         web.wait()
     except KeyboardInterrupt:
-        pass
+        stopped_by_hand = True
     finally:
         stop()
         for child in children:
             child.wait(timeout=15)
+    if web.returncode and not stopped_by_hand and web.returncode != -signal.SIGTERM:
+        fail(f"the web server stopped (exit code {web.returncode}); its log above says why")
+
+
+def _ensure_free(host: str, port: int) -> None:
+    """Refuse before saying it serves: gunicorn would only log that it cannot, for seconds."""
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as error:
+        fail(f"--host: cannot listen on {host!r}: {error.strerror or error}")
+    family, kind, proto, _, address = found[0]
+    with socket.socket(family, kind, proto) as probe:
+        # As gunicorn binds: a port a closed connection still holds is free to it.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            fail(f"cannot serve at {host}:{port}: {error.strerror or error}")

@@ -2,6 +2,7 @@
 
 import json
 import os
+import socket
 import subprocess
 import sys
 
@@ -39,6 +40,20 @@ def test_migrate_then_report_and_read_it_back(tmp_path):
     assert "Reported #1" in reported.stdout
     listed = run_ownup(tmp_path, "list", "--json")
     assert '"title": "Sent the invoices twice"' in listed.stdout
+
+
+def test_serving_on_a_port_in_use_is_refused_in_one_line_before_it_says_it_serves(tmp_path):
+    assert run_ownup(tmp_path, "migrate").returncode == 0
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_ownup(tmp_path, "serve", "--port", str(port), "--no-worker")
+    assert result.returncode == 1
+    assert "serving" not in result.stdout
+    assert (
+        result.stderr.strip() == f"error: cannot serve at 127.0.0.1:{port}: Address already in use"
+    )
 
 
 # What reporting a mistake never uses, and what loading it cost every start of the command:
