@@ -48,7 +48,7 @@ def make_user(db: Any) -> Callable[..., User]:
         username: str, *, team: Team | None = None, role: Role = Role.REPORTER, admin: bool = False
     ) -> User:
         user = create_user(
-            username, email=f"{username}@example.com", password="pw-" + username, admin=admin
+            username, email=f"{username}@example.com", password=f"pw-{username}-secret", admin=admin
         )
         if team is not None:
             join_team(user, team, role)
@@ -310,6 +310,6 @@ def browser_page(chromium: Any, live_server: Any) -> Iterator[Any]:
 def login(page: Any, user: Any, password: str | None = None) -> None:
     page.goto("/login/")
     page.get_by_label("Username").fill(user.get_username())
-    page.get_by_label("Password").fill(password or "pw-" + user.get_username())
+    page.get_by_label("Password").fill(password or f"pw-{user.get_username()}-secret")
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url("**/mistakes/")

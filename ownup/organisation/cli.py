@@ -9,9 +9,10 @@ from django.utils.text import slugify
 from rich.table import Table
 
 from ownup import chat
-from ownup.cli import acting_admin, acting_operator, console, fail, print_json
+from ownup.cli import acting_admin, acting_operator, console, fail, fail_naming_options, print_json
 from ownup.organisation import services
 from ownup.organisation.models import Role, Team
+from ownup.reporting.services import InvalidInput
 
 users = typer.Typer(help="People who use ownup.", no_args_is_help=True)
 teams = typer.Typer(help="Teams and their members.", no_args_is_help=True)
@@ -42,8 +43,16 @@ def create_user(
             last_name=last,
             admin=admin,
         )
-    except ValueError as error:
-        fail(str(error))
+    except InvalidInput as refused:
+        fail_naming_options(
+            refused,
+            {
+                "email": "--email",
+                "password": "--password",
+                "first_name": "--name",
+                "last_name": "--name",
+            },
+        )
     console.print(f"Created {user.get_username()}{' (admin)' if admin else ''}.")
 
 

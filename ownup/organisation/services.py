@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser, User
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from ownup.organisation.models import ApiToken, Membership, Role, SlackAccount, Team
@@ -48,8 +50,11 @@ def create_user(
     last_name: str = "",
     admin: bool = False,
 ) -> User:
-    if User.objects.filter(username=username).exists():
-        raise ValueError(f"a user named {username!r} already exists")
+    """A new user, refused (an ``InvalidInput`` naming each field) unless every part is valid
+    by Django's own rules: the username's, the address's and the instance's password rules."""
+    # Imported here: reporting's services read this module's rules.
+    from ownup.reporting.services import InvalidInput
+
     user = User(
         username=username,
         email=email,
@@ -58,9 +63,35 @@ def create_user(
         is_staff=admin,
         is_superuser=admin,
     )
+    errors = _problems_with(user, password)
+    if errors:
+        raise InvalidInput(errors)
     user.set_password(password) if password else user.set_unusable_password()
     user.save()
     return user
+
+
+def _problems_with(user: User, password: str | None) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for name in ("username", "email", "first_name", "last_name"):
+        field = User._meta.get_field(name)
+        value = getattr(user, name)
+        if name == "username" and not value:
+            errors[name] = ["A user needs a username."]
+            continue
+        try:
+            # Each field's own validators: a username's characters and length, an address's form.
+            field.run_validators(value)  # type: ignore[union-attr]
+        except ValidationError as refused:
+            errors[name] = list(refused.messages)
+    if "username" not in errors and User.objects.filter(username=user.username).exists():
+        errors["username"] = [f"A user named {user.username!r} already exists."]
+    if password:
+        try:
+            validate_password(password, user)
+        except ValidationError as refused:
+            errors["password"] = list(refused.messages)
+    return errors
 
 
 def join_team(user: User, team: Team, role: Role) -> Membership:

@@ -61,6 +61,37 @@ def test_refusals(ownup, args, words):
     assert words in result.output
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([""], "username: A user needs a username."),
+        (
+            ["bad name!"],
+            "username: Enter a valid username. This value may contain only letters, "
+            "numbers, and @/./+/-/_ characters.",
+        ),
+        (["a" * 200], "username: Ensure this value has at most 150 characters (it has 200)."),
+        (["bo", "--email", "notanemail"], "--email: Enter a valid email address."),
+        (
+            ["bo", "--password", "short"],
+            "--password: This password is too short. It must contain at least 8 characters.",
+        ),
+        (["bo", "--password", "password"], "--password: This password is too common."),
+        (
+            ["bo", "--name", "B" * 151],
+            "--name: Ensure this value has at most 150 characters (it has 151).",
+        ),
+    ],
+)
+def test_a_user_is_refused_in_one_line_by_djangos_own_rules(ownup, args, message):
+    from django.contrib.auth.models import User
+
+    result = ownup("user", "create", *args)
+    assert result.exit_code == 1
+    assert " ".join(result.output.split()) == f"error: {message}"
+    assert not User.objects.exists()
+
+
 def test_a_token_is_shown_once_and_stored_hashed(ownup, client):
     ownup("user", "create", "ada")
     result = ownup("token", "create", "ada", "--name", "laptop")
