@@ -1,5 +1,6 @@
 // A form sent twice (a double click, an impatient second press) would record twice: once a
-// form is on its way, it is not sent again, and its buttons wait until the answer comes.
+// form is on its way, it is not sent again, and its buttons wait until the answer comes. And
+// what was typed into a form is not left behind without a question.
 (function () {
   "use strict";
 
@@ -46,6 +47,23 @@
   document.addEventListener("htmx:afterRequest", function (event) {
     var form = postedForm(event);
     if (form) { release(form); }
+  });
+
+  // Words typed into a form not yet sent would be lost by following a link away (another
+  // audience for a message, another kind of check): the browser asks first.
+  function typedAndUnsent() {
+    var fields = document.querySelectorAll(
+      "form[method=post]:not([aria-busy]) textarea, form[method=post]:not([aria-busy]) input[type=text]"
+    );
+    return Array.prototype.some.call(fields, function (field) {
+      return field.value.trim() !== field.defaultValue.trim();
+    });
+  }
+  window.addEventListener("beforeunload", function (event) {
+    if (typedAndUnsent()) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
   });
 
   // A page shown again from the browser's history keeps its forms as they were left.

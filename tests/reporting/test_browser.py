@@ -65,3 +65,34 @@ def test_a_form_on_its_way_is_not_sent_again(browser_page, reporter):
     page.wait_for_function("document.querySelector('#id_title').form.hasAttribute('aria-busy')")
     assert button.is_disabled()
     assert Mistake.objects.count() == 0
+
+
+def test_words_typed_and_not_sent_are_not_left_behind_without_a_question(
+    browser_page, reporter
+):
+    page = browser_page
+    login(page, reporter)
+    page.goto("/mistakes/report/")
+    asked = []
+
+    def answer(dialog):
+        asked.append(dialog.type)
+        dialog.dismiss()  # stay on the page
+
+    page.on("dialog", answer)
+    page.get_by_role("banner").get_by_role("link", name="Mistakes", exact=True).click()
+    page.wait_for_url("**/mistakes/")  # nothing typed: nothing to ask
+    assert asked == []
+
+    page.goto("/mistakes/report/")
+    title = page.get_by_label("What went wrong, in one sentence")
+    title.fill(INVOICES)
+    with page.expect_event("dialog"):
+        page.get_by_role("banner").get_by_role("link", name="Mistakes", exact=True).click()
+    assert asked == ["beforeunload"]
+    assert page.url.endswith("/mistakes/report/")
+    assert title.input_value() == INVOICES
+
+    title.press("Enter")  # sending it is not leaving it behind
+    page.wait_for_url("**/receipt/")
+    assert asked == ["beforeunload"]
