@@ -60,6 +60,11 @@ def search(user: AnyUser, text: str, *, limit: int = 20) -> list[Hit]:
         raise InvalidInput({"limit": [f"Ask for between 1 and {MAX_RESULTS} results."]})
     query = parse(text)
     if not query:
+        if query.excluded:
+            left_out = " ".join(f"-{term}" for term in query.excluded)
+            raise InvalidInput(
+                {"q": [f"Add a word to look for: {left_out} only leaves words out."]}
+            )
         raise InvalidInput({"q": ["Type a word or two to search for."]})
     return _hits(user, query, limit=limit)
 

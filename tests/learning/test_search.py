@@ -81,6 +81,12 @@ def test_malformed_queries_are_answered_never_refused_by_the_engine(report, repo
             services.search(reporter, text)
 
 
+def test_a_query_that_only_leaves_words_out_asks_for_a_word(reporter):
+    with pytest.raises(reporting.InvalidInput) as refused:
+        services.search(reporter, "-draft")
+    assert "Add a word to look for: -draft only leaves words out." in refused.value.summary()
+
+
 def test_an_empty_query_is_a_clear_refusal(reporter):
     with pytest.raises(reporting.InvalidInput) as refused:
         services.search(reporter, '  " -- ()  ')
