@@ -342,3 +342,26 @@ def test_a_time_without_a_zone_means_the_same_in_a_report_and_a_note(api_as, rep
     )
     assert future.status_code == 422
     assert "future" in future.json()["errors"]["at"][0]
+
+
+def test_every_answer_under_the_api_is_json(api_as, reporter, settings, caplog):
+    api = api_as(reporter)
+
+    unknown = api.get("/api/v1/nope")
+    wrong_method = api.request("PUT", "/api/v1/mistakes", {"title": INVOICES})
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    too_big = api.post("/api/v1/mistakes", {"title": INVOICES, "description": "x" * 2000})
+
+    assert unknown.status_code == 404
+    assert "There is no /api/v1/nope in the API" in unknown.json()["detail"]
+    assert wrong_method.status_code == 405
+    assert wrong_method.json()["detail"] == (
+        f"PUT is not allowed on /api/v1/mistakes; it takes {wrong_method['Allow']}."
+    )
+    assert set(wrong_method["Allow"].split(", ")) == {"GET", "POST"}
+    assert too_big.status_code == 413
+    assert too_big.json()["detail"] == "The request body is larger than the 1000 bytes it may hold."
+    assert "RequestDataTooBig" not in caplog.text
+    assert not Mistake.objects.exists()
+    # The pages keep their own answers, for a browser.
+    assert "application/json" not in api.client.get("/nope/")["Content-Type"]
