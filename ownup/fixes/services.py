@@ -174,6 +174,10 @@ def complete_action(action: Action, evidence: str, *, actor: AnyUser) -> Action:
 
 def cancel_action(action: Action, reason: str, *, actor: AnyUser) -> Action:
     _require_act(actor, action.mistake, "cancel actions")
+    if action.verified_at is not None:
+        raise InvalidInput(
+            {"status": ["A verified action cannot be cancelled: someone checked it was done."]}
+        )
     reason = reason.strip()
     if not reason:
         raise InvalidInput({"reason": ["Say why the action is no longer needed."]})

@@ -50,6 +50,11 @@ def test_an_action_is_added_done_and_verified_by_api(api_as, mistake, responder,
     texts = list(mistake.timeline.values_list("text", flat=True))
     assert any(t.startswith("Action done: Load prices") for t in texts)
 
+    cancelled = api.post(f"/api/v1/actions/{action['id']}/cancel", {"reason": "Not needed"})
+    assert cancelled.status_code == 422
+    assert "A verified action cannot be cancelled" in cancelled.json()["errors"]["status"][0]
+    assert api.get(f"/api/v1/mistakes/{mistake.pk}/actions").json()["items"][0]["status"] == "done"
+
 
 @pytest.mark.parametrize(
     ("fields", "field", "words"),
