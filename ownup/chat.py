@@ -7,6 +7,9 @@ one-line report included) a sixth of a second.
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 
@@ -30,9 +33,37 @@ def problem_with(url: str) -> str | None:
     scheme = url.split("://", 1)[0].lower()
     if scheme not in apprise.NotificationManager().schemas():
         return f"{scheme}:// is not a kind of address Apprise knows (for example {EXAMPLES})."
-    if not apprise.Apprise().add(url):
+    with _apprise_quiet():
+        usable = apprise.Apprise().add(url)
+    if not usable:
         return f"{scheme}://… is not a complete {scheme} address for Apprise."
     return None
+
+
+class _QuietWhileChecking(logging.Filter):
+    """Drops what Apprise logs while this thread checks a URL: the person is told the problem in
+    one line, and Apprise's own lines ("Could not load Slack URL: …") would only repeat it. Other
+    threads keep their logs, a post's failure among them."""
+
+    checking = threading.local()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not getattr(self.checking, "on", False)
+
+
+_QUIET = _QuietWhileChecking()
+
+
+@contextmanager
+def _apprise_quiet() -> Iterator[None]:
+    logger = logging.getLogger("apprise")
+    if _QUIET not in logger.filters:
+        logger.addFilter(_QUIET)
+    _QUIET.checking.on = True
+    try:
+        yield
+    finally:
+        _QUIET.checking.on = False
 
 
 def validate_url(url: str) -> None:

@@ -56,6 +56,16 @@ def test_serving_on_a_port_in_use_is_refused_in_one_line_before_it_says_it_serve
     )
 
 
+def test_an_incomplete_chat_address_is_refused_in_one_line_without_apprises_log(tmp_path):
+    assert run_ownup(tmp_path, "migrate").returncode == 0
+    assert run_ownup(tmp_path, "team", "create", "Ops").returncode == 0
+    result = run_ownup(tmp_path, "team", "chat", "ops", "slack://x")
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "error: --chat: slack://… is not a complete slack address for Apprise."
+    )
+
+
 # What reporting a mistake never uses, and what loading it cost every start of the command:
 # the clients of Huey's queues on Redis and PostgreSQL, pydantic (the API's; Typer 0.29 checked
 # options with it), the API, the pages, the other apps' commands and services, and the libraries
