@@ -164,7 +164,13 @@ def export(
     output_format: str = typer.Option(
         "", "--format", "-f", help="md, html or pdf for one mistake; json or csv for many."
     ),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Write here, not to stdout."),
+    output: Path | None = typer.Option(
+        None,
+        "--output",
+        "-o",
+        help="Write here, not to stdout; a PDF is never written to stdout: without -o it goes "
+        "to postmortem-ID.pdf in the current folder.",
+    ),
 ) -> None:
     """Export one mistake's postmortem, or the mistakes you can see as JSON or CSV."""
     if mistake_id is not None:

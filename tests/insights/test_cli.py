@@ -111,6 +111,11 @@ def test_backup_and_restore_from_the_command_line(ownup, reporter, tmp_path):
     assert Mistake.objects.get().title == "Deleted the shared folder"
 
 
+def test_export_says_where_a_pdf_goes_without_an_output(ownup):
+    shown = " ".join(ownup("export", "--help").output.replace("│", " ").split())
+    assert "without -o it goes to postmortem-ID.pdf in the current folder." in shown
+
+
 def test_only_an_admin_backs_up_or_restores(ownup, reporter, tmp_path):
     services.report(
         {"title": "Salary sheet shared", "confidentiality": "restricted"}, reporter=reporter
