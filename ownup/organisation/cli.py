@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import typer
+from django.utils import timezone
 from django.utils.text import slugify
 from rich.table import Table
 
@@ -193,16 +195,21 @@ def list_tokens(as_json: bool = typer.Option(False, "--json", help="Print JSON."
     if as_json:
         print_json(rows)
         return
-    table = Table("id", "user", "name", "ends with", "last used", box=None)
+    table = Table("id", "user", "name", "ends with", "created", "last used", box=None)
     for row in rows:
         table.add_row(
             str(row["id"]),
             row["user"],
             row["name"],
             row["ends_with"],
-            str(row["last_used_at"] or "never"),
+            _when(row["created_at"]),
+            _when(row["last_used_at"]) if row["last_used_at"] else "never",
         )
     console.print(table)
+
+
+def _when(value: datetime) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
 
 
 @tokens.command("revoke")

@@ -87,3 +87,20 @@ def test_a_person_creates_lists_and_revokes_their_own_tokens_only(ownup):
     assert ApiToken.objects.filter(pk=adas.pk).exists()
     assert ownup("-u", "zed", "token", "revoke", str(zeds.pk)).exit_code == 0
     assert not ApiToken.objects.filter(pk=zeds.pk).exists()
+
+
+def test_token_list_prints_times_as_the_rest_of_the_command_does(ownup):
+    import re
+
+    from django.utils import timezone
+
+    from ownup.organisation.models import ApiToken
+
+    ownup("user", "create", "ada", "--admin")
+    ownup("token", "create", "ada")
+    used = timezone.now().replace(year=2026, month=3, day=1, hour=14, minute=30, second=5)
+    ApiToken.objects.update(last_used_at=used)
+    listed = ownup("token", "list")
+    assert listed.exit_code == 0, listed.output
+    assert timezone.localtime(used).strftime("%Y-%m-%d %H:%M") in listed.output
+    assert not re.search(r"\d:\d\d:\d\d|\+00:00", listed.output)
