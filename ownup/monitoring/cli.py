@@ -42,15 +42,29 @@ def add(
     ),
     every: str = typer.Option("", help="How often: 15m, 2h, 1d."),
     cron: str = typer.Option("", help="A cron schedule instead, e.g. '0 9 * * 1'."),
-    window: int = typer.Option(0, "--window", help="Days it must hold (default 30)."),
-    failures: int = typer.Option(0, "--failures", help="Failures in a row that reopen it."),
+    # 0 stands for "not given": the help says the default each takes instead of a 0.
+    window: int = typer.Option(
+        0, "--window", show_default=False, help="Days it must hold (default 30)."
+    ),
+    failures: int = typer.Option(
+        0,
+        "--failures",
+        show_default=False,
+        help="Failures in a row that reopen it (default 2, 1 for a recurrence watch).",
+    ),
     baseline: str = typer.Option("", help="What it was before the fix."),
     url: str = typer.Option("", help="HTTP: the URL to ask."),
-    status: int = typer.Option(0, "--status", help="HTTP: the expected status (200)."),
+    status: int = typer.Option(
+        0, "--status", show_default=False, help="HTTP: the expected status (default 200)."
+    ),
     text: str = typer.Option("", "--text", help="HTTP: text the page must contain."),
     json_path: str = typer.Option("", "--json-path", help="HTTP: a JSONPath, e.g. $.ok."),
     json_value: str = typer.Option("", "--json-value", help="HTTP: the value it must have."),
-    timeout: float = typer.Option(0, help="HTTP or command: seconds before giving up."),
+    timeout: float = typer.Option(
+        0,
+        show_default=False,
+        help="HTTP or command: seconds before giving up (default 5 for HTTP, 30 for a command).",
+    ),
     command: str = typer.Option("", help="Command: the shell command to run."),
     exit_code: int = typer.Option(0, "--exit-code", help="Command: the expected exit code."),
     database: str = typer.Option("", help="SQL: a name from OWNUP_CHECK_DATABASES."),
@@ -59,8 +73,12 @@ def add(
     value: str = typer.Option("", help="SQL: the value to compare with."),
     person: str = typer.Option("", help="Check-in: the username to ask."),
     question: str = typer.Option("", help="Check-in: the question."),
-    grace: float = typer.Option(0, "--grace", help="Check-in: hours to answer (48)."),
-    threshold: float = typer.Option(0, help="Recurrence: text similarity threshold (0.3)."),
+    grace: float = typer.Option(
+        0, "--grace", show_default=False, help="Check-in: hours to answer (default 48)."
+    ),
+    threshold: float = typer.Option(
+        0, show_default=False, help="Recurrence: text similarity threshold (default 0.3)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the new check as JSON."),
 ) -> None:
     """Agree an effectiveness check for a mistake."""

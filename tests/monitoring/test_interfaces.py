@@ -61,6 +61,15 @@ def cli():
     return lambda *args: runner.invoke(get_app(), list(args))
 
 
+def test_check_add_help_shows_the_real_defaults_not_zero(cli):
+    shown = " ".join(cli("check", "add", "--help").output.replace("│", " ").split())
+    assert shown.count("[default: 0]") == 1  # the expected exit code's, which is 0
+    assert "exit code. [default: 0]" in shown
+    assert "[default: 0.0]" not in shown
+    for words in ["(default 30)", "(default 200)", "(default 5 for HTTP, 30 for a command)"]:
+        assert words in shown
+
+
 def test_cli_takes_weeks_and_refuses_an_interval_too_long(cli, admin_user, fixed_mistake):
     from ownup.monitoring.models import EffectivenessCheck
 
