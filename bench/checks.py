@@ -160,7 +160,7 @@ def _checks(count: int, url: str, *, burst: bool) -> tuple[Any, dict[int, dateti
     from django.utils import timezone
 
     from ownup.monitoring import services
-    from ownup.monitoring.models import EffectivenessCheck, Kind
+    from ownup.monitoring.models import CheckKind, EffectivenessCheck
     from ownup.reporting import services as reporting
     from ownup.reporting.models import Stage
 
@@ -172,7 +172,7 @@ def _checks(count: int, url: str, *, burst: bool) -> tuple[Any, dict[int, dateti
         [
             EffectivenessCheck(
                 mistake=mistake,
-                kind=Kind.HTTP,
+                kind=CheckKind.HTTP,
                 name=f"shop {n} answers",
                 config={"url": f"{url}/{n}", "expected_status": 200, "timeout": 5.0},
                 # `* * * * *` checks in the burst: all due at the same second of every minute.

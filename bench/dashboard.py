@@ -62,7 +62,7 @@ def _add_factors() -> None:
         return
     chance = random.Random(FACTOR_SEED)
     categories = list(FactorCategory.objects.values_list("pk", flat=True))
-    rows = []
+    rows: list[list[Any]] = []
     for mistake_id, reported_at in (
         Mistake.objects.exclude(stage=Stage.REPORTED)
         .order_by("pk")
@@ -81,7 +81,7 @@ def _add_factors() -> None:
             [tuple(r) for r in rows],
         )
         # Written as rows, as an import writes them: counted as understanding's services would.
-        mistakes_changed({row_[1] for row_ in rows})
+        mistakes_changed({int(row_[1]) for row_ in rows})
 
 
 def _timed(work: Any, repeat: int) -> float:

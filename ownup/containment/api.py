@@ -21,7 +21,7 @@ from ownup.reporting.services import get_mistake
 router = Router(tags=["Containment"])
 
 
-class ActionIn(Schema):
+class ContainmentActionIn(Schema):
     what: str = Field(..., description="What was done to stop the harm.")
     could_harm: str = Field(..., description="The do-no-harm check: what this could harm.")
     reversible: bool = Field(
@@ -39,7 +39,7 @@ class TakeIn(Schema):
     taken_at: datetime | None = Field(None, description="When it was done; now when left out.")
 
 
-class ActionOut(Schema):
+class ContainmentActionOut(Schema):
     id: int
     what: str
     could_harm: str
@@ -97,7 +97,7 @@ class ContainmentOut(Schema):
     still_in_place_after_fix: bool = Field(
         ..., description="A containment is still in place although the mistake reached Fixed."
     )
-    actions: list[ActionOut]
+    actions: list[ContainmentActionOut]
     customer_care: list[CareOut]
     support: list[SupportOut] | None = Field(
         ..., description="Private: only the team's managers and the reporter see it (else null)."
@@ -117,11 +117,13 @@ def show(request: HttpRequest, mistake_id: int) -> dict[str, Any]:
 
 @router.post(
     "/mistakes/{mistake_id}/containment",
-    response={201: ActionOut},
+    response={201: ContainmentActionOut},
     summary="Record a containment action with its do-no-harm check",
     description="Taken at once when it can be undone; proposed when it cannot.",
 )
-def add_action(request: HttpRequest, mistake_id: int, payload: ActionIn) -> Status[dict[str, Any]]:
+def add_action(
+    request: HttpRequest, mistake_id: int, payload: ContainmentActionIn
+) -> Status[dict[str, Any]]:
     mistake = get_mistake(request.user, mistake_id)
     action = services.record_action(mistake, actor=request.user, **payload.model_dump())
     return Status(201, action_record(action))
@@ -129,7 +131,7 @@ def add_action(request: HttpRequest, mistake_id: int, payload: ActionIn) -> Stat
 
 @router.post(
     "/mistakes/{mistake_id}/containment/{action_id}/approve",
-    response=ActionOut,
+    response=ContainmentActionOut,
     summary="Approve a containment that cannot be undone (not by its author)",
 )
 def approve(request: HttpRequest, mistake_id: int, action_id: int) -> dict[str, Any]:
@@ -139,7 +141,7 @@ def approve(request: HttpRequest, mistake_id: int, action_id: int) -> dict[str, 
 
 @router.post(
     "/mistakes/{mistake_id}/containment/{action_id}/take",
-    response=ActionOut,
+    response=ContainmentActionOut,
     summary="Record an approved containment as taken",
 )
 def take(
@@ -152,7 +154,7 @@ def take(
 
 @router.post(
     "/mistakes/{mistake_id}/containment/{action_id}/remove",
-    response=ActionOut,
+    response=ContainmentActionOut,
     summary="Remove a containment that is in place",
 )
 def remove(request: HttpRequest, mistake_id: int, action_id: int) -> dict[str, Any]:

@@ -48,7 +48,10 @@ class ActionForm(forms.Form):
         help_text="Containment is temporary: when should it come off again?",
     )
     taken_at = forms.DateTimeField(
-        label="Done at", required=False, widget=WHEN, help_text="Leave it empty if it was done just now."
+        label="Done at",
+        required=False,
+        widget=WHEN,
+        help_text="Leave it empty if it was done just now.",
     )
 
 

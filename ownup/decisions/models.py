@@ -89,7 +89,7 @@ class Strength(models.TextChoices):
 
     STRONG = "strong", "Strong: a forcing function or a change to the system"
     MEDIUM = "medium", "Medium: a checklist, a review, a double check"
-    WEAK = "weak", "Weak: training, a reminder, 'be more careful'"
+    WEAK = "weak", "Weak: training, a reminder, a warning, 'be more careful'"
 
 
 class Option(models.Model):

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from ownup.decisions.models import Strength  # one scale for options and actions
 from ownup.reporting.models import Mistake
 
 TITLE_MAX_LENGTH = 200
@@ -40,12 +41,6 @@ class FixPolicy(models.Model):
 class Kind(models.TextChoices):
     CORRECTIVE = "corrective", "Corrective: removes the cause here"
     PREVENTIVE = "preventive", "Preventive: stops it happening elsewhere or again"
-
-
-class Strength(models.TextChoices):
-    STRONG = "strong", "Strong: a forcing function or a change to the system"
-    MEDIUM = "medium", "Medium: a checklist, a review, a double check"
-    WEAK = "weak", "Weak: training, a reminder, a warning, 'be more careful'"
 
 
 class Status(models.TextChoices):

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from ownup.monitoring import services, tasks
-from ownup.monitoring.models import Kind
+from ownup.monitoring.models import CheckKind
 from ownup.monitoring.records import check_record, run_record
 from ownup.reporting import services as reporting
 from ownup.reporting.api import MistakeOut
@@ -19,7 +19,7 @@ router = Router(tags=["Monitoring"])
 
 
 class CheckIn(Schema):
-    kind: Kind
+    kind: CheckKind
     name: str = Field(..., description="The criterion in words.")
     baseline: str | None = None
     every: str | None = Field(None, description="An interval: 15m, 2h, 1d.")
@@ -47,7 +47,7 @@ class CheckIn(Schema):
 class CheckOut(Schema):
     id: int
     mistake: int
-    kind: Kind
+    kind: CheckKind
     name: str
     baseline: str
     config: dict[str, Any]

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from ownup.monitoring.models import CheckRun, EffectivenessCheck, Kind, Lesson, Outcome
+from ownup.monitoring.models import CheckKind, CheckRun, EffectivenessCheck, Lesson, Outcome
 from ownup.reporting.models import Mistake
 
 PAST_LESSONS = [
@@ -35,7 +35,7 @@ def load(mistakes: dict[str, Mistake]) -> None:
     started = (timezone.now() - timedelta(days=10)).replace(minute=0, second=0, microsecond=0)
     probe = EffectivenessCheck.objects.create(
         mistake=near_miss,
-        kind=Kind.HTTP,
+        kind=CheckKind.HTTP,
         name="The refund screen shows the account number beside the name",
         baseline="Two customers named 'J. Smith' looked the same on the refund screen.",
         config={
@@ -54,7 +54,7 @@ def load(mistakes: dict[str, Mistake]) -> None:
     )
     watch = EffectivenessCheck.objects.create(
         mistake=near_miss,
-        kind=Kind.RECURRENCE,
+        kind=CheckKind.RECURRENCE,
         name="Nobody refunds the wrong customer again",
         config={"threshold": 0.3},
         interval_minutes=1440,
@@ -94,7 +94,7 @@ def load(mistakes: dict[str, Mistake]) -> None:
     dee = User.objects.filter(username="dee").first()
     EffectivenessCheck.objects.create(
         mistake=deadline,
-        kind=Kind.CHECKIN,
+        kind=CheckKind.CHECKIN,
         name="The quarterly report goes out a week before its deadline",
         baseline="Sent two days late in Q1.",
         config={
@@ -122,13 +122,13 @@ def _history(
     number = 0
     while slot <= ends:
         took = (slow_at or {}).get(number, 180 + (number * 37) % 140)
-        detail = "HTTP 200" if check.kind == Kind.HTTP else "no similar report since the start"
+        detail = "HTTP 200" if check.kind == CheckKind.HTTP else "no similar report since the start"
         runs.append(
             CheckRun(
                 check_ref=check,
                 slot=slot,
                 started_at=slot + timedelta(milliseconds=400),
-                duration_ms=took if check.kind == Kind.HTTP else 12,
+                duration_ms=took if check.kind == CheckKind.HTTP else 12,
                 outcome=Outcome.PASSED,
                 detail=detail,
                 in_window=True,

@@ -7,18 +7,18 @@ from typing import Any
 from django import forms
 
 from ownup.durations import DurationError, parse_duration
-from ownup.monitoring.models import Kind
+from ownup.monitoring.models import CheckKind
 from ownup.monitoring.probes import COMPARISONS
 
 MAX_WINDOW_DAYS = 366
 
 # The settings each kind reads from the form; the rest are left out of its config.
 KIND_FIELDS: dict[str, list[str]] = {
-    Kind.HTTP: ["url", "expected_status", "expect_text", "json_path", "json_value", "timeout"],
-    Kind.COMMAND: ["command", "exit_code", "timeout"],
-    Kind.SQL: ["database", "query", "operator", "value"],
-    Kind.CHECKIN: ["question", "grace_hours"],
-    Kind.RECURRENCE: ["threshold"],
+    CheckKind.HTTP: ["url", "expected_status", "expect_text", "json_path", "json_value", "timeout"],
+    CheckKind.COMMAND: ["command", "exit_code", "timeout"],
+    CheckKind.SQL: ["database", "query", "operator", "value"],
+    CheckKind.CHECKIN: ["question", "grace_hours"],
+    CheckKind.RECURRENCE: ["threshold"],
 }
 
 
@@ -32,7 +32,7 @@ def parse_every(text: str) -> int:
 
 
 class CheckForm(forms.Form):
-    kind = forms.ChoiceField(choices=Kind.choices)
+    kind = forms.ChoiceField(choices=CheckKind.choices)
     name = forms.CharField(
         label="What must hold",
         max_length=200,

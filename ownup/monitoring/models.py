@@ -13,7 +13,7 @@ from ownup.reporting.models import Mistake, Stage
 DEFAULT_WINDOW_DAYS = 30
 
 
-class Kind(models.TextChoices):
+class CheckKind(models.TextChoices):
     HTTP = "http", "HTTP probe"
     COMMAND = "command", "Command"
     SQL = "sql", "SQL query"
@@ -68,7 +68,7 @@ class EffectivenessCheck(models.Model):
     """One agreed way of telling whether a mistake's fix keeps working."""
 
     mistake = models.ForeignKey(Mistake, on_delete=models.CASCADE, related_name="checks")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    kind = models.CharField(max_length=20, choices=CheckKind.choices)
     name = models.CharField(max_length=200, help_text="The criterion, in words.")
     baseline = models.CharField(
         max_length=500, blank=True, help_text="What it was before the fix, for comparison."

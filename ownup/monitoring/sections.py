@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from ownup.monitoring import charts, services
 from ownup.monitoring.forms import CheckForm, LessonForm
-from ownup.monitoring.models import Closure, Kind, Lesson, MonitoringPolicy
+from ownup.monitoring.models import CheckKind, Closure, Lesson, MonitoringPolicy
 from ownup.reporting.models import Mistake, Stage
 from ownup.reporting.sections import Section, register
 
@@ -34,8 +34,8 @@ def monitoring_context(request: HttpRequest, mistake: Mistake) -> dict[str, Any]
         "evaluation": evaluation,
         "can_add": mistake.stage_enum in services.STAGES_FOR_CHECKS,
         "is_admin": getattr(request.user, "is_superuser", False),
-        "kinds": Kind,
-        "form": CheckForm(initial={"kind": Kind.HTTP, "expected_status": 200}),
+        "kinds": CheckKind,
+        "form": CheckForm(initial={"kind": CheckKind.HTTP, "expected_status": 200}),
         "lesson_form": LessonForm(
             initial={"learned": lesson.learned, "advice": lesson.advice} if lesson else None
         ),

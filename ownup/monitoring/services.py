@@ -32,10 +32,10 @@ from django.utils.formats import date_format
 from ownup.monitoring import probes, similarity
 from ownup.monitoring.forms import KIND_FIELDS, CheckForm, LessonForm
 from ownup.monitoring.models import (
+    CheckKind,
     CheckRun,
     Closure,
     EffectivenessCheck,
-    Kind,
     Lesson,
     MonitoringPolicy,
     Outcome,
@@ -56,11 +56,11 @@ from ownup.reporting.services import (
 # Checks may be agreed from the decision on: before the fix ships, as good practice asks.
 STAGES_FOR_CHECKS = (Stage.DECIDED, Stage.FIXED, Stage.TOLD, Stage.MONITORING)
 DEFAULT_INTERVAL_MINUTES = {
-    Kind.HTTP: 5,
-    Kind.COMMAND: 15,
-    Kind.SQL: 60,
-    Kind.CHECKIN: 7 * 1440,
-    Kind.RECURRENCE: 60,
+    CheckKind.HTTP: 5,
+    CheckKind.COMMAND: 15,
+    CheckKind.SQL: 60,
+    CheckKind.CHECKIN: 7 * 1440,
+    CheckKind.RECURRENCE: 60,
 }
 DEFAULT_GRACE_HOURS = 48.0
 PROBE_THREADS = 64  # per worker process, shared by its worker threads
@@ -68,14 +68,14 @@ BATCH_SIZE = 200
 CHECKIN_SALT = "ownup.monitoring.checkin"
 
 PROBES: dict[str, Callable[[Mapping[str, Any]], probes.Result]] = {
-    Kind.HTTP: probes.run_http,
-    Kind.COMMAND: probes.run_command,
-    Kind.SQL: probes.run_sql,
+    CheckKind.HTTP: probes.run_http,
+    CheckKind.COMMAND: probes.run_command,
+    CheckKind.SQL: probes.run_sql,
 }
 CLEANERS: dict[str, Callable[[Mapping[str, Any], probes.Errors], dict[str, Any]]] = {
-    Kind.HTTP: probes.clean_http,
-    Kind.COMMAND: probes.clean_command,
-    Kind.SQL: probes.clean_sql,
+    CheckKind.HTTP: probes.clean_http,
+    CheckKind.COMMAND: probes.clean_command,
+    CheckKind.SQL: probes.clean_sql,
 }
 
 Slot = tuple[int, datetime]
@@ -122,12 +122,12 @@ def add_check(mistake: Mistake, data: Mapping[str, Any], *, actor: AnyUser) -> E
     cleaned = form.cleaned_data
     if "kind" not in cleaned:
         raise InvalidInput(errors)
-    kind = Kind(cleaned["kind"])
-    if kind == Kind.COMMAND and not getattr(actor, "is_superuser", False):
+    kind = CheckKind(cleaned["kind"])
+    if kind == CheckKind.COMMAND and not getattr(actor, "is_superuser", False):
         raise NotAllowed("only an admin may add a command check: it runs on the server")
     config = _config(kind, cleaned, errors)
     person = None
-    if kind == Kind.CHECKIN:
+    if kind == CheckKind.CHECKIN:
         person = _checkin_person(mistake, cleaned.get("person") or "", errors)
     if errors:
         raise InvalidInput(errors)
@@ -138,7 +138,7 @@ def add_check(mistake: Mistake, data: Mapping[str, Any], *, actor: AnyUser) -> E
     failures = cleaned["failures_to_reopen"]
     if failures is None:
         # A recurrence is already the failure the fix was meant to prevent.
-        failures = 1 if kind == Kind.RECURRENCE else policy.default_failures_to_reopen
+        failures = 1 if kind == CheckKind.RECURRENCE else policy.default_failures_to_reopen
     with transaction.atomic():
         check = EffectivenessCheck.objects.create(
             mistake=mistake,
@@ -182,11 +182,11 @@ def remove_check(check: EffectivenessCheck, *, actor: AnyUser) -> None:
         check.delete()
 
 
-def _config(kind: Kind, cleaned: Mapping[str, Any], errors: probes.Errors) -> dict[str, Any]:
+def _config(kind: CheckKind, cleaned: Mapping[str, Any], errors: probes.Errors) -> dict[str, Any]:
     given = {k: cleaned[k] for k in KIND_FIELDS[kind] if cleaned.get(k) not in (None, "")}
     if kind in CLEANERS:
         return CLEANERS[kind](given, errors)
-    if kind == Kind.CHECKIN:
+    if kind == CheckKind.CHECKIN:
         return {
             "question": given.get("question") or "Is the fix still holding?",
             "grace_hours": given.get("grace_hours") or DEFAULT_GRACE_HOURS,
@@ -390,13 +390,13 @@ def run_claimed(runs: list[CheckRun], *, scheduled: bool) -> list[CheckRun]:
     probed = [r for r in runs if r.check_ref.kind in PROBES]
     outcomes = list(_probe_pool().map(_probe, probed))
     for run in runs:
-        if run.check_ref.kind == Kind.RECURRENCE:
+        if run.check_ref.kind == CheckKind.RECURRENCE:
             started = timezone.now()
             result = _recurrence(run)
             outcomes.append((run, result, started, _millis(started)))
     record(outcomes)
     for run in runs:
-        if run.check_ref.kind == Kind.CHECKIN:
+        if run.check_ref.kind == CheckKind.CHECKIN:
             _ask(run)
     return runs
 
@@ -594,7 +594,7 @@ def read_checkin_token(token: str) -> tuple[CheckRun, str]:
     try:
         data = signing.loads(token, salt=CHECKIN_SALT)
         run = CheckRun.objects.select_related("check_ref__mistake", "check_ref__person").get(
-            pk=data["run"], check_ref__kind=Kind.CHECKIN
+            pk=data["run"], check_ref__kind=CheckKind.CHECKIN
         )
     except (signing.BadSignature, CheckRun.DoesNotExist, KeyError, TypeError):
         raise NotFound("this check-in link is not valid (or the check was removed)") from None

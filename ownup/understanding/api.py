@@ -177,7 +177,7 @@ class ImplicationsOut(Schema):
     proposals: list[ProposalOut]
 
 
-class DecisionIn(Schema):
+class ImplicationDecisionIn(Schema):
     ref: str = Field(..., description="The proposal's ref: an entity key or @username.")
     decision: Literal["accepted", "dismissed"]
     impact: str = Field("", description="For an accepted entity: its impact (else the path).")
@@ -474,7 +474,7 @@ def list_implications(
     description="Accepting an entity makes it a touch point; accepting a person adds them to "
     "the people to involve. Dismissals are remembered.",
 )
-def decide(request: HttpRequest, mistake_id: int, payload: DecisionIn) -> dict[str, Any]:
+def decide(request: HttpRequest, mistake_id: int, payload: ImplicationDecisionIn) -> dict[str, Any]:
     mistake = get_mistake(request.user, mistake_id)
     proposal = services.decide(
         mistake, payload.ref, payload.decision, actor=request.user, impact=payload.impact

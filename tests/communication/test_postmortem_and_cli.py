@@ -64,7 +64,7 @@ def whole_story(story, responder, manager):
 
     from ownup.containment.models import ContainmentAction, CustomerCare, SupportStep
     from ownup.decisions import services as decisions
-    from ownup.monitoring.models import Closure, EffectivenessCheck, Kind, Lesson
+    from ownup.monitoring.models import CheckKind, Closure, EffectivenessCheck, Lesson
     from ownup.understanding import services as understanding
     from ownup.understanding.models import Entity, EntityKind, JustCulture
 
@@ -92,7 +92,7 @@ def whole_story(story, responder, manager):
     )
     decisions.decide(story, actor=responder, option_id=option.pk, rationale="It stops the run")
     EffectivenessCheck.objects.create(
-        mistake=story, kind=Kind.HTTP, name="The run refuses an old list", interval_minutes=60,
+        mistake=story, kind=CheckKind.HTTP, name="The run refuses an old list", interval_minutes=60,
         config={"url": "https://ops.example/check?token=s3cret"}, baseline="214 wrong invoices",
     )  # fmt: skip
     Lesson.objects.create(mistake=story, learned="Lists need a date", advice="Date every list")

@@ -134,7 +134,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 from ownup.monitoring import tasks
-from ownup.monitoring.models import EffectivenessCheck, Kind
+from ownup.monitoring.models import EffectivenessCheck, CheckKind
 from ownup.reporting import services
 from ownup.reporting.models import Mistake, Stage
 
@@ -147,7 +147,7 @@ Mistake.objects.filter(pk=mistake.pk).update(stage=Stage.MONITORING)
 slot = timezone.now().replace(second=0, microsecond=0)
 checks = EffectivenessCheck.objects.bulk_create(
     EffectivenessCheck(
-        mistake=mistake, kind=Kind.HTTP, name=f"shop {n}", interval_minutes=60,
+        mistake=mistake, kind=CheckKind.HTTP, name=f"shop {n}", interval_minutes=60,
         config={"url": f"{url}/{n}", "expected_status": 200, "timeout": 10.0},
         active=True, window_started_at=slot - timedelta(minutes=1),
         next_due_at=slot + timedelta(hours=1),

@@ -9,7 +9,7 @@ from django.utils import timezone
 from ownup.containment import services as containment
 from ownup.fixes import services as fixes
 from ownup.fixes.models import Action
-from ownup.monitoring.models import CheckRun, EffectivenessCheck, Kind, Outcome
+from ownup.monitoring.models import CheckKind, CheckRun, EffectivenessCheck, Outcome
 from ownup.reporting import services, stages, waiting
 from ownup.reporting.models import Stage
 
@@ -108,7 +108,7 @@ def test_a_containment_past_its_removal_date_is_its_owners_to_remove(
 
 def test_a_check_in_waits_for_its_person(today, mistake, reporter):
     check = EffectivenessCheck.objects.create(
-        mistake=mistake, kind=Kind.CHECKIN, name="Invoices go out right", person=reporter
+        mistake=mistake, kind=CheckKind.CHECKIN, name="Invoices go out right", person=reporter
     )
     CheckRun.objects.create(check_ref=check, slot=timezone.now(), outcome=Outcome.WAITING)
     assert "Answer the check-in “Invoices go out right”: still fine?" in whats(reporter)
