@@ -21,6 +21,7 @@ from ninja.parser import Parser
 from ninja.security import APIKeyCookie, HttpBearer
 
 from ownup import __version__
+from ownup.middleware import control_character, refusal
 from ownup.organisation.models import ApiToken, hash_token
 from ownup.reporting.services import InvalidInput, NotAllowed, NotFound
 from ownup.reporting.stages import StageError
@@ -34,11 +35,29 @@ class JsonObjectParser(Parser):
 
     def parse_body(self, request: HttpRequest) -> dict[str, Any]:
         data = json.loads(request.body)
-        if b"\\u0000" in request.body:
-            raise UnusableBody("No text may contain the NUL character (\\u0000).")
         if not isinstance(data, dict):
             raise UnusableBody('The request body must be a JSON object, such as {"title": "..."}.')
+        if found := _control_character(data, ""):
+            raise UnusableBody(refusal(*found))
         return data
+
+
+def _control_character(value: Any, where: str) -> tuple[str, str] | None:
+    """The first character no text may hold, anywhere in a JSON value, with its field's name."""
+    if isinstance(value, str):
+        found = control_character(value)
+        return (found, where) if found else None
+    if isinstance(value, dict):
+        for name, inner in value.items():
+            if found := control_character(name):
+                return found, "A field's name"
+            if found_inside := _control_character(inner, f"{where}.{name}" if where else name):
+                return found_inside
+    if isinstance(value, list):
+        for inner in value:
+            if found_inside := _control_character(inner, where):
+                return found_inside
+    return None
 
 
 class UnusableBody(ValueError):

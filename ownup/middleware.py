@@ -1,9 +1,13 @@
-"""What every request meets first: the API's answers in JSON, and no NUL character anywhere.
+"""What every request meets first: the API's answers in JSON, and no control character anywhere.
 
-No field of ownup may hold a NUL, PostgreSQL cannot store one, and a NUL in a query string,
-a form field or a cookie would otherwise reach a database lookup and fail there.
+No text of ownup may hold a C0 control character other than tab, newline and carriage return,
+nor DEL. PostgreSQL cannot store a NUL, which would otherwise reach a database lookup and fail
+there; the others are commands to a terminal (an escape retitles a window, clears a screen)
+when the text is printed in someone else's. This module holds that rule; the API's parser and
+the services apply it to what does not come through here.
 """
 
+import re
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
 
@@ -11,33 +15,56 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 
-NUL = "\x00"
-MESSAGE = "The request holds a NUL character (\\u0000), which no field may contain."
+CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def _has_nul(values: Iterable[str]) -> bool:
-    return any(NUL in value for value in values)
+def control_character(text: str) -> str | None:
+    """The first character of ``text`` that no text may hold, if any."""
+    found = CONTROL_CHARACTER.search(text)
+    return found.group() if found else None
 
 
-class RefuseNulCharacters:
+def named(character: str) -> str:
+    """The character as a person can read it: "a NUL character (\\u0000)"."""
+    kind = "a NUL character" if character == "\x00" else "a control character"
+    return f"{kind} (\\u{ord(character):04x})"
+
+
+def refusal(character: str, where: str = "") -> str:
+    holder = where or "The request"
+    return f"{holder} holds {named(character)}, which no text may contain."
+
+
+def _first(values: Iterable[str]) -> str | None:
+    for value in values:
+        if found := control_character(value):
+            return found
+    return None
+
+
+class RefuseControlCharacters:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if self._carries_nul(request):
+        found = self._control_character(request)
+        if found:
+            message = refusal(*found)
             if request.path.startswith("/api/"):
-                return JsonResponse({"detail": MESSAGE}, status=400)
-            return HttpResponseBadRequest(MESSAGE, content_type="text/plain; charset=utf-8")
+                return JsonResponse({"detail": message}, status=400)
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
 
     @staticmethod
-    def _carries_nul(request: HttpRequest) -> bool:
-        if NUL in request.path:
-            return True
-        for mapping in (request.GET, request.COOKIES):
-            if _has_nul(mapping.keys()) or _has_nul(str(v) for v in mapping.values()):
-                return True
-        # API bodies are JSON, and its parser refuses a NUL; forms are read here.
+    def _control_character(request: HttpRequest) -> tuple[str, str] | None:
+        """The first forbidden character of the request, with the field that holds it."""
+        if found := control_character(request.path):
+            return found, "The address"
+        fields: list[tuple[str, list[str]]] = [
+            *request.GET.lists(),
+            *((name, [value]) for name, value in request.COOKIES.items()),
+        ]
+        # API bodies are JSON, which its parser reads field by field; forms are read here.
         if (
             request.method == "POST"
             and not request.path.startswith("/api/")
@@ -47,8 +74,13 @@ class RefuseNulCharacters:
                 "multipart/form-data",
             )
         ):
-            return any(NUL in key or _has_nul(values) for key, values in request.POST.lists())
-        return False
+            fields += request.POST.lists()
+        for name, values in fields:
+            if found := control_character(name):
+                return found, "A field's name"
+            if found := _first(values):
+                return found, name
+        return None
 
 
 class ApiAnswersInJson:

@@ -1,7 +1,9 @@
-"""A NUL character anywhere in a request is refused with a clear answer, on every database."""
+"""A NUL or another control character anywhere in a request is refused with a clear answer."""
 
 import pytest
 
+from ownup.containment import services as containment
+from ownup.reporting import services
 from ownup.reporting.models import Mistake
 
 
@@ -35,3 +37,45 @@ def test_in_a_form(client, reporter):
 def test_in_a_cookie(client, reporter):
     client.cookies["sessionid"] = "abc\x00def"
     assert client.get("/mistakes/").status_code == 400
+
+
+TERMINAL_COMMANDS = "api esc \u001b]0;pwned\u0007 \u001b[2J"
+
+
+def test_other_control_characters_are_refused_naming_the_field(api_as, reporter):
+    api = api_as(reporter)
+    title = api.post("/api/v1/mistakes", {"title": TERMINAL_COMMANDS})
+    tag = api.post("/api/v1/mistakes", {"title": "ok", "tags": ["bell\u0007"]})
+    delete = api.post("/api/v1/mistakes", {"title": "ok", "description": "del\u007f"})
+
+    assert title.status_code == 400
+    assert title.json()["detail"] == (
+        "title holds a control character (\\u001b), which no text may contain."
+    )
+    assert tag.json()["detail"].startswith("tags holds a control character (\\u0007)")
+    assert delete.json()["detail"].startswith("description holds a control character (\\u007f)")
+    assert not Mistake.objects.exists()
+    kept = api.post("/api/v1/mistakes", {"title": "ok", "description": "a\tb\r\nc"})
+    assert kept.status_code == 201, kept.content
+
+
+def test_other_control_characters_are_refused_from_pages_and_the_cli(client, reporter):
+    client.force_login(reporter)
+    page = client.post("/mistakes/report/", {"title": TERMINAL_COMMANDS})
+    query = client.get("/mistakes/?q=%1b[2J")
+
+    assert page.status_code == 400
+    assert "title holds a control character (\\u001b)" in page.content.decode()
+    assert query.status_code == 400
+    # The CLI's way in: the services themselves.
+    with pytest.raises(services.InvalidInput) as refused:
+        services.report({"title": TERMINAL_COMMANDS, "tags": ["a\x1bb"]}, reporter=reporter)
+    assert refused.value.errors == {
+        "title": ["Remove a control character (\\u001b) from it."],
+        "tags": ["Remove a control character (\\u001b) from it."],
+    }
+    mistake = services.report({"title": "ok"}, reporter=reporter)
+    with pytest.raises(services.InvalidInput) as refused:
+        containment.record_customer_care(mistake, actor=reporter, text="rang \x07")
+    assert refused.value.errors == {"text": ["Remove a control character (\\u0007) from it."]}
+    assert Mistake.objects.count() == 1

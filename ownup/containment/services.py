@@ -26,6 +26,7 @@ from ownup.containment.models import (
     Escalation,
     SupportStep,
 )
+from ownup.middleware import control_character, named
 from ownup.organisation.models import Membership, Role
 from ownup.reporting.models import DESCRIPTION_MAX_LENGTH, Mistake, Stage, TimelineEntry
 from ownup.reporting.services import (
@@ -46,11 +47,12 @@ CONTAINED_STATUSES = (ActionStatus.TAKEN, ActionStatus.REMOVED)
 
 
 def refuse_null_characters(fields: Mapping[str, str | None]) -> None:
-    """Text with a NUL character is refused up front: PostgreSQL cannot store it."""
+    """Text with a NUL or another control character is refused up front, as every request's
+    is (ownup.middleware): the CLI's words come here without a request."""
     bad = {
-        name: ["Remove the null character (\\x00) from it."]
+        name: [f"Remove {named(found)} from it."]
         for name, value in fields.items()
-        if isinstance(value, str) and "\x00" in value
+        if isinstance(value, str) and (found := control_character(value))
     }
     if bad:
         raise InvalidInput(bad)

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.functional import lazy
 
+from ownup.middleware import control_character, named
 from ownup.organisation.models import Severity, Team
 from ownup.reporting.models import (
     DESCRIPTION_MAX_LENGTH,
@@ -222,6 +223,15 @@ class MistakeForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        # The page's and the API's requests are refused before they come here; the CLI's
+        # words are not requests.
+        for name in ("title", "description", "tags"):
+            value = data.get(name)
+            texts = value if isinstance(value, list) else [value]
+            if found := next(
+                (c for t in texts if isinstance(t, str) and (c := control_character(t))), None
+            ):
+                self.add_error(name, f"Remove {named(found)} from it.")
         now = timezone.now()
         occurred, noticed = data.get("occurred_at"), data.get("noticed_at")
         reported = self.when_reported
