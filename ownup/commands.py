@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import subprocess
@@ -76,8 +77,9 @@ def serve(
     _ensure_free(host, port)
     call_command("collectstatic", interactive=False, verbosity=0)
     children: list[subprocess.Popen[bytes]] = []
+    env = _with_base_url(host, port)
     if with_worker:
-        children.append(subprocess.Popen([sys.executable, "-m", "ownup", "worker"]))
+        children.append(subprocess.Popen([sys.executable, "-m", "ownup", "worker"], env=env))
     console.print(markup("ownup is serving at [bold]http://{}:{}[/] (Ctrl-C stops it)", host, port))
     web = subprocess.Popen(
         [
@@ -97,7 +99,8 @@ def serve(
             "-",
             "--log-level",
             "warning",
-        ]
+        ],
+        env=env,
     )
     children.append(web)
 
@@ -117,6 +120,16 @@ def serve(
             child.wait(timeout=15)
     if web.returncode and not stopped_by_hand and web.returncode != -signal.SIGTERM:
         fail(f"the web server stopped (exit code {web.returncode}); its log above says why")
+
+
+def _with_base_url(host: str, port: int) -> dict[str, str]:
+    """The environment of the web server and the worker: unless ``OWNUP_BASE_URL`` says where
+    ownup is reached, the links it writes (in the API, emails and Slack) name the address it
+    serves at, not the default port."""
+    env = dict(os.environ)
+    if "OWNUP_BASE_URL" not in env and host not in ("0.0.0.0", "::", ""):
+        env["OWNUP_BASE_URL"] = f"http://{f'[{host}]' if ':' in host else host}:{port}"
+    return env
 
 
 def _ensure_free(host: str, port: int) -> None:

@@ -135,3 +135,45 @@ def test_a_report_is_written_and_queued_without_loading_what_it_does_not_use(tmp
     assert [(task.name, task.args) for task in queued] == [
         ("ownup.reporting.tasks.notify_reported", (1,))
     ]
+
+
+def test_the_links_ownup_writes_name_the_port_it_serves_at(tmp_path):
+    import time
+    import urllib.error
+    import urllib.request
+
+    assert run_ownup(tmp_path, "migrate").returncode == 0
+    assert run_ownup(tmp_path, "user", "create", "ada", "--admin").returncode == 0
+    token = run_ownup(tmp_path, "token", "create", "ada").stdout.split()[0]
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "OWNUP_DATA_DIR": str(tmp_path)}
+    for name in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "OWNUP_BASE_URL"):
+        env.pop(name, None)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "ownup", "serve", "--port", str(port), "--no-worker"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    try:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/v1/mistakes",
+            data=json.dumps({"title": "Sent the invoices twice"}).encode(),
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(request, timeout=5) as answer:
+                    record = json.load(answer)
+                break
+            except urllib.error.HTTPError:
+                raise
+            except OSError:  # not listening yet
+                assert server.poll() is None
+                assert time.monotonic() < deadline
+                time.sleep(0.2)  # waiting for a process to start, not for a time rule
+    finally:
+        os.killpg(server.pid, 15)
+        server.wait(timeout=20)
+    assert record["url"] == f"http://127.0.0.1:{port}/mistakes/{record['id']}/"
