@@ -9,7 +9,15 @@ import typer
 from django.utils import timezone
 from rich.table import Table
 
-from ownup.cli import acting_user, console, errors, fail, markup, print_json
+from ownup.cli import (
+    acting_user,
+    console,
+    errors,
+    fail,
+    fail_naming_options,
+    markup,
+    print_json,
+)
 from ownup.reporting import services, stages, waiting
 from ownup.reporting.models import Stage
 from ownup.reporting.records import mistake_record
@@ -98,7 +106,10 @@ def list_mistakes(
     """List the mistakes you can see, newest first."""
     if stage and stage not in Stage.values:
         fail(f"unknown stage {stage!r}; choose one of {', '.join(Stage.values)}")
-    mistakes = services.listed(acting_user(), stage=stage, team=team, mine=mine)
+    try:
+        mistakes = services.listed(acting_user(), stage=stage, team=team, mine=mine)
+    except services.InvalidInput as refused:
+        fail_naming_options(refused, {"team": "--team"})
     mistakes = mistakes.prefetch_related("tags", "restricted_to")
     chosen = list(mistakes[:limit])
     if as_json:

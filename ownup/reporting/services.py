@@ -18,7 +18,7 @@ from django.db.models import Q, QuerySet
 from django.forms.utils import from_current_timezone
 from django.utils import timezone
 
-from ownup.organisation.models import Membership, Role
+from ownup.organisation.models import Membership, Role, Team
 from ownup.reporting import stages
 from ownup.reporting.changes import mistakes_changed
 from ownup.reporting.forms import MistakeForm, initial_data
@@ -101,6 +101,8 @@ def listed(
     if severity:
         mistakes = mistakes.filter(severity__name=severity)
     if team:
+        if not Team.objects.filter(slug=team).exists():
+            raise InvalidInput({"team": [f"No team {team!r}."]})
         mistakes = mistakes.filter(team__slug=team)
     if mine:
         mistakes = mistakes.filter(owner_id=user.pk) if user.is_authenticated else mistakes.none()

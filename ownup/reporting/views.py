@@ -41,14 +41,22 @@ def mistake_list(request: HttpRequest) -> HttpResponse:
         "owner": "me" if request.GET.get("owner") == "me" else "",
         "q": request.GET.get("q", "").strip(),
     }
-    mistakes = services.listed(
-        request.user,
-        stage=filters["stage"] if filters["stage"] in Stage.values else "",
-        severity=filters["severity"],
-        team=filters["team"],
-        mine=bool(filters["owner"]),
-        words=filters["q"],
-    )
+    def listed() -> Any:
+        return services.listed(
+            request.user,
+            stage=filters["stage"] if filters["stage"] in Stage.values else "",
+            severity=filters["severity"],
+            team=filters["team"],
+            mine=bool(filters["owner"]),
+            words=filters["q"],
+        )
+
+    try:
+        mistakes = listed()
+    except services.InvalidInput:  # a team in an old link, since renamed or removed
+        messages.error(request, f"No team {filters['team']!r}: showing every team.")
+        filters["team"] = ""
+        mistakes = listed()
     page = Paginator(mistakes, PAGE_SIZE).get_page(request.GET.get("page"))
     narrowed = any(filters.values())
     assert isinstance(request.user, User)  # login_required

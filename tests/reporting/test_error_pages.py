@@ -15,3 +15,19 @@ def test_the_api_docs_are_linked_only_for_people_signed_in(client, reporter):
     assert 'href="/api/v1/docs"' not in client.get("/login/").content.decode()
     client.force_login(reporter)
     assert 'href="/api/v1/docs"' in client.get("/mistakes/").content.decode()
+
+
+def test_a_list_for_a_team_there_is_not_says_so_everywhere(client, reporter, ownup_cli, api_as):
+    from ownup.reporting import services
+
+    mistake = services.report({"title": "Sent the invoices twice"}, reporter=reporter)
+    refused = ownup_cli("list", "--team", "bogus", user=reporter)
+    assert refused.exit_code == 1
+    assert refused.output.strip() == "error: --team: No team 'bogus'."
+    answer = api_as(reporter).get("/api/v1/mistakes?team=bogus")
+    assert answer.status_code == 422
+    assert answer.json()["errors"]["team"] == ["No team 'bogus'."]
+    client.force_login(reporter)
+    page = client.get("/mistakes/?team=bogus").content.decode()
+    assert "No team &#x27;bogus&#x27;: showing every team." in page
+    assert mistake.title in page
