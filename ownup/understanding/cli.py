@@ -169,11 +169,27 @@ def relate(
 
 
 @catalog_app.command("kinds")
-def kinds() -> None:
+def kinds(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """The kinds of entity, the relation types and the factor categories."""
     acting_user()
     from ownup.understanding.models import EntityKind, RelationType
 
+    if as_json:
+        print_json(
+            {
+                "kinds": [
+                    {"name": k.name, "description": k.description} for k in EntityKind.objects.all()
+                ],
+                "relation_types": [
+                    {"name": t.name, "flows": t.flows, "description": t.description}
+                    for t in RelationType.objects.all()
+                ],
+                "factor_categories": [
+                    {"name": c.name, "description": c.description} for c in services.categories()
+                ],
+            }
+        )
+        return
     console.print(markup("[bold]kinds:[/] {}", ", ".join(k.name for k in EntityKind.objects.all())))
     console.print(markup("[bold]relation types:[/]"))
     for t in RelationType.objects.all():

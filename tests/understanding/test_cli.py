@@ -135,3 +135,16 @@ def test_the_catalogue_and_the_understanding_print_square_brackets_as_typed(
     assert whole.code == 0, whole.err
     assert f"#{m} [x] sent [/] twice" in whole.out
     assert f"{name} (system): [red]down[/] [/]" in whole.out
+
+
+def test_the_vocabulary_reads_as_json(ownup, admin_user):
+    import json
+
+    shown = ownup("catalog", "kinds", "--json")
+    assert shown.code == 0, shown.err
+    vocabulary = json.loads(shown.out)
+    assert "system" in [k["name"] for k in vocabulary["kinds"]]
+    assert {"name": "depends on", "flows": "backward"}.items() <= vocabulary["relation_types"][
+        0
+    ].items()
+    assert "process" in [c["name"] for c in vocabulary["factor_categories"]]
