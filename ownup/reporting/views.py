@@ -41,6 +41,7 @@ def mistake_list(request: HttpRequest) -> HttpResponse:
         "owner": "me" if request.GET.get("owner") == "me" else "",
         "q": request.GET.get("q", "").strip(),
     }
+
     def listed() -> Any:
         return services.listed(
             request.user,

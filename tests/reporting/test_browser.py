@@ -67,9 +67,7 @@ def test_a_form_on_its_way_is_not_sent_again(browser_page, reporter):
     assert Mistake.objects.count() == 0
 
 
-def test_words_typed_and_not_sent_are_not_left_behind_without_a_question(
-    browser_page, reporter
-):
+def test_words_typed_and_not_sent_are_not_left_behind_without_a_question(browser_page, reporter):
     page = browser_page
     login(page, reporter)
     page.goto("/mistakes/report/")
