@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime, timedelta
 from operator import attrgetter
@@ -1111,32 +1111,31 @@ def recurrences_through_insiders(who: Viewer, scope: Scope, kind: str) -> dict[s
 
 def tag_counts(who: Viewer, scope: Scope, kind: str) -> list[tuple[str, int, int]]:
     """(bucket, tag id, mistakes) for the mistakes this viewer may see."""
-    grouped = (
-        _read_day_totals(DayTagTotal, who, scope)
-        .annotate(bucket=DayBucket("day", kind))
-        .values("bucket", "tag_id")
-        .annotate(total=Sum("n"))
-    )
-    counts = [(g["bucket"], g["tag_id"], int(g["total"])) for g in grouped]
-    for counted in who.insiders:
-        if scope.holds(counted):
-            counts.extend((bucket_of(counted.day, kind), tag_id, 1) for tag_id in counted.tag_ids)
-    return counts
+    return _counts_by(DayTagTotal, "tag_id", attrgetter("tag_ids"), who, scope, kind)
 
 
 def category_counts(who: Viewer, scope: Scope, kind: str) -> list[tuple[str, int, int]]:
     """(bucket, factor category id, mistakes) for the mistakes this viewer may see."""
+    return _counts_by(DayCategoryTotal, "category_id", attrgetter("category_ids"), who, scope, kind)
+
+
+def _counts_by(
+    model: Any,
+    column: str,
+    ids_of: Callable[[Counted], list[int]],
+    who: Viewer,
+    scope: Scope,
+    kind: str,
+) -> list[tuple[str, int, int]]:
+    """(bucket, id, mistakes) from one of the day totals by id, and the viewer's insiders."""
     grouped = (
-        _read_day_totals(DayCategoryTotal, who, scope)
+        _read_day_totals(model, who, scope)
         .annotate(bucket=DayBucket("day", kind))
-        .values("bucket", "category_id")
+        .values("bucket", column)
         .annotate(total=Sum("n"))
     )
-    counts = [(g["bucket"], g["category_id"], int(g["total"])) for g in grouped]
+    counts = [(g["bucket"], g[column], int(g["total"])) for g in grouped]
     for counted in who.insiders:
         if scope.holds(counted):
-            counts.extend(
-                (bucket_of(counted.day, kind), category_id, 1)
-                for category_id in counted.category_ids
-            )
+            counts.extend((bucket_of(counted.day, kind), i, 1) for i in ids_of(counted))
     return counts
