@@ -357,3 +357,18 @@ def test_an_admin_adds_a_factor_category_in_the_admin_site(
     )
     assert factor.status_code == 201, factor.content
     assert factor.json()["category"] == "training"
+
+
+def test_an_entity_in_use_stays_without_telling_of_mistakes_one_may_not_see(
+    api_as, reporter, responder, catalogue
+):
+    secret = reporting.report(
+        {"title": "Salary sheet shared", "confidentiality": "restricted",
+         "restricted_to": [reporter.username]},
+        reporter=reporter,
+    )  # fmt: skip
+    services.add_touch_point(secret, "invoicing", impact="Exposed", actor=reporter)
+    refused = api_as(responder).delete("/api/v1/catalog/entities/invoicing")
+    assert refused.status_code == 422
+    message = refused.json()["errors"]["entity"][0]
+    assert message == "Invoicing system is a touch point of mistakes on record; it stays."
