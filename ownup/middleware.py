@@ -14,6 +14,7 @@ from http import HTTPStatus
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import render
 
 CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -132,3 +133,29 @@ def _detail(request: HttpRequest, response: HttpResponse) -> str:
     if response.status_code >= 500:
         return f"{phrase}: the server could not answer this request; the failure is logged."
     return f"{phrase}: the request could not be answered."
+
+
+class FormAddressesLeadBack:
+    """A page's form posts to an address of its own; visited (a reload after a refusal, a
+    bookmark), that address is no page, and Django's answer is an empty one. It answers with a
+    page that says so and leads back to the mistake, or to the list."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code != HTTPStatus.METHOD_NOT_ALLOWED
+            or request.method != "GET"
+            or request.path.startswith("/api/")
+        ):
+            return response
+        mistake = MISTAKE_PATH.match(request.path)
+        back = f"/mistakes/{mistake.group(1)}/" if mistake else "/mistakes/"
+        page = render(request, "405.html", {"back": back}, status=405)
+        page["Allow"] = response.get("Allow", "POST")
+        return page
+
+
+MISTAKE_PATH = re.compile(r"^/mistakes/(\d+)/")

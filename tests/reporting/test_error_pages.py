@@ -31,3 +31,18 @@ def test_a_list_for_a_team_there_is_not_says_so_everywhere(client, reporter, own
     page = client.get("/mistakes/?team=bogus").content.decode()
     assert "No team &#x27;bogus&#x27;: showing every team." in page
     assert mistake.title in page
+
+
+def test_a_form_s_address_visited_leads_back_to_its_mistake(client, reporter):
+    from ownup.reporting import services
+
+    mistake = services.report({"title": "Sent the invoices twice"}, reporter=reporter)
+    client.force_login(reporter)
+    visited = client.get(f"/mistakes/{mistake.pk}/containment/")
+    assert visited.status_code == 405
+    assert visited["Allow"] == "POST"
+    page = visited.content.decode()
+    assert "This address takes a form" in page
+    assert f'href="/mistakes/{mistake.pk}/"' in page
+    api = client.get("/api/v1/mistakes/999999/stage")  # the API keeps its JSON
+    assert api["Content-Type"].startswith("application/json")
