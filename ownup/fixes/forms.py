@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from ownup.fixes.models import TITLE_MAX_LENGTH, Action, Kind, Status, Strength
+from ownup.reporting.forms import BY_NAME, PersonChoiceField
 
 User = get_user_model()
 
@@ -27,8 +28,8 @@ class ActionForm(forms.Form):
         required=False,
         help_text="Strong actions change the system; weak ones ask people to try harder.",
     )
-    owner = forms.ModelChoiceField(
-        queryset=User.objects.filter(is_active=True),
+    owner = PersonChoiceField(
+        queryset=User.objects.filter(is_active=True).order_by(*BY_NAME),
         to_field_name="username",
         error_messages={
             "required": "Name the person who owns this action.",

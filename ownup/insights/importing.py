@@ -33,7 +33,7 @@ from ownup.insights.bulk import cycle_collector_paused, insert_rows, log_copied_
 from ownup.insights.models import ImportedRecord
 from ownup.organisation.models import Severity, Team
 from ownup.reporting.changes import mistakes_inserted
-from ownup.reporting.forms import TAG_MAX_LENGTH, MistakeForm, TagsField
+from ownup.reporting.forms import TAG_MAX_LENGTH, MistakeForm, TagsField, before_earliest
 from ownup.reporting.models import TITLE_MAX_LENGTH, Mistake, Stage, Tag, TimelineEntry
 
 # The fields a record may carry: the report's own, plus what a finished story or an export has.
@@ -436,17 +436,16 @@ class ImportForm(MistakeForm):
         return severity
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        reported = data.get("reported_at")
-        if reported and reported > timezone.now():
+        # The report form's rules between the times, against the record's own report time.
+        reported = self.cleaned_data.get("reported_at")
+        if too_early := before_earliest(reported):
+            self.add_error("reported_at", too_early)
+            reported = None
+        elif reported and reported > timezone.now():
             self.add_error("reported_at", "It cannot have been reported in the future.")
-        noticed = data.get("noticed_at")
-        if reported and noticed and noticed > reported:
-            self.add_error("noticed_at", "It cannot have been noticed after it was reported.")
-        occurred = data.get("occurred_at")
-        if reported and occurred and occurred > reported:
-            self.add_error("occurred_at", "It cannot have happened after it was reported.")
-        return data
+            reported = None
+        self.when_reported = reported
+        return super().clean()
 
 
 @dataclass

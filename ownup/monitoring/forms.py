@@ -69,7 +69,12 @@ class CheckForm(forms.Form):
     operator = forms.ChoiceField(required=False, choices=[(o, o) for o in COMPARISONS], initial="=")
     value = forms.CharField(label="Expected value", required=False, max_length=200)
     # check-in
-    person = forms.CharField(label="Person to ask (username)", required=False, max_length=150)
+    person = forms.CharField(
+        label="Person to ask",
+        required=False,
+        max_length=150,
+        help_text="Their username; the mistake's people are suggested as you type.",
+    )
     question = forms.CharField(required=False, max_length=300)
     grace_hours = forms.FloatField(label="Answer within (hours)", required=False)
     # recurrence watch

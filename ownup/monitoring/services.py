@@ -42,6 +42,7 @@ from ownup.monitoring.models import (
     Verdict,
 )
 from ownup.reporting import stages
+from ownup.reporting.forms import BY_NAME
 from ownup.reporting.models import Mistake, Stage, TimelineEntry
 from ownup.reporting.services import (
     AnyUser,
@@ -192,6 +193,20 @@ def _config(kind: CheckKind, cleaned: Mapping[str, Any], errors: probes.Errors) 
             "grace_hours": given.get("grace_hours") or DEFAULT_GRACE_HOURS,
         }
     return {"threshold": given.get("threshold") or similarity.DEFAULT_THRESHOLD}
+
+
+def people_to_ask(mistake: Mistake, limit: int = 50) -> list[User]:
+    """Whom a check-in is likely to ask: the mistake's owner and reporter, its team, the owners
+    of its actions; each with an email address and allowed to see it."""
+    near = Q(pk__in=[mistake.owner_id, mistake.reporter_id]) | Q(
+        pk__in=mistake.actions.values("owner_id")
+    )
+    if mistake.team_id:
+        near |= Q(memberships__team_id=mistake.team_id)
+    candidates = (
+        User.objects.filter(near, is_active=True).exclude(email="").distinct().order_by(*BY_NAME)
+    )
+    return [person for person in candidates[:limit] if can_see(person, mistake)]
 
 
 def _checkin_person(mistake: Mistake, username: str, errors: probes.Errors) -> User | None:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from ownup.monitoring import charts, services, tasks
 from ownup.monitoring.forms import CheckForm, LessonForm, labelled_config
+from ownup.monitoring.models import CheckKind
 from ownup.reporting import services as reporting
 from ownup.reporting import stages
 from ownup.reporting.inplace import with_errors
@@ -37,15 +38,17 @@ def add_check(request: HttpRequest, mistake_id: int) -> HttpResponse:
         try:
             services.add_check(mistake, data, actor=request.user)
         except reporting.InvalidInput as error:
-            form.is_valid()
-            for field, problems in error.errors.items():
-                if field not in form.errors:
-                    form.add_error(field if field in form.fields else None, " ".join(problems))
+            form.is_valid()  # the form's own messages first; the service adds what they miss
+            with_errors(form, error, keep_form_errors=True)
         except reporting.NotAllowed as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, "Check added.")
             return redirect(_section(mistake))
+    asking = form["kind"].value() == CheckKind.CHECKIN
+    if asking:
+        # Suggested as the person is typed; anyone else who may see the mistake can be named.
+        form.fields["person"].widget.attrs["list"] = "people-to-ask"
     return render(
         request,
         "monitoring/add_check.html",
@@ -53,6 +56,7 @@ def add_check(request: HttpRequest, mistake_id: int) -> HttpResponse:
             "mistake": mistake,
             "form": form,
             "is_admin": getattr(request.user, "is_superuser", False),
+            "people_to_ask": services.people_to_ask(mistake) if asking else [],
         },
     )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django import forms
@@ -24,6 +24,15 @@ from ownup.reporting.models import (
 
 User = get_user_model()
 TAG_MAX_LENGTH = 50
+# A time before this is a year mistyped (0026 for 2026), not a mistake anyone is recording.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def before_earliest(when: datetime | None) -> str | None:
+    """The message for a time too early to be meant, or None."""
+    if when is not None and when < EARLIEST:
+        return f"Check the year: {when.year} is before {EARLIEST.year}."
+    return None
 
 
 class TagsField(forms.Field):
@@ -46,6 +55,10 @@ class TagsField(forms.Field):
         if isinstance(value, list | tuple):
             return ", ".join(str(v) for v in value)
         return value
+
+
+# People in a choice, in the order of the names they are shown by.
+BY_NAME = ("first_name", "last_name", "username")
 
 
 def _person(user: Any) -> str:
@@ -171,7 +184,7 @@ class MistakeForm(forms.Form):
         error_messages={"invalid_choice": "There is no team %(value)s."},
     )
     owner = PersonChoiceField(
-        queryset=User.objects.filter(is_active=True),
+        queryset=User.objects.filter(is_active=True).order_by(*BY_NAME),
         to_field_name="username",
         required=False,
         empty_label="Nobody yet",
@@ -182,7 +195,7 @@ class MistakeForm(forms.Form):
     )
     restricted_to = PeopleChoiceField(
         label="Named people who may see it",
-        queryset=User.objects.filter(is_active=True),
+        queryset=User.objects.filter(is_active=True).order_by(*BY_NAME),
         to_field_name="username",
         required=False,
         help_text="Only for a restricted mistake: they, its reporter and its owner see it.",
@@ -235,11 +248,15 @@ class MistakeForm(forms.Form):
         now = timezone.now()
         occurred, noticed = data.get("occurred_at"), data.get("noticed_at")
         reported = self.when_reported
-        if occurred and occurred > now:
+        if too_early := before_earliest(occurred):
+            self.add_error("occurred_at", too_early)
+        elif occurred and occurred > now:
             self.add_error("occurred_at", "It cannot have happened in the future.")
         elif occurred and reported and occurred > reported:
             self.add_error("occurred_at", "It cannot have happened after it was reported.")
-        if noticed and noticed > now:
+        if too_early := before_earliest(noticed):
+            self.add_error("noticed_at", too_early)
+        elif noticed and noticed > now:
             self.add_error("noticed_at", "It cannot have been noticed in the future.")
         elif noticed and reported and noticed > reported:
             self.add_error("noticed_at", "It cannot have been noticed after it was reported.")
@@ -284,9 +301,14 @@ def initial_data(mistake: Mistake) -> dict[str, Any]:
 
 
 class NoteForm(forms.Form):
-    text = forms.CharField(label="What happened", max_length=DESCRIPTION_MAX_LENGTH)
+    text = forms.CharField(
+        label="What happened",
+        max_length=DESCRIPTION_MAX_LENGTH,
+        error_messages={"required": "Write what happened."},
+    )
     at = forms.DateTimeField(
         label="When",
         required=False,
+        help_text="Empty for now.",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )

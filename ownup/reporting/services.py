@@ -21,7 +21,7 @@ from django.utils import timezone
 from ownup.organisation.models import Membership, Role, Team
 from ownup.reporting import stages
 from ownup.reporting.changes import mistakes_changed
-from ownup.reporting.forms import MistakeForm, initial_data
+from ownup.reporting.forms import MistakeForm, before_earliest, initial_data
 from ownup.reporting.models import Confidentiality, Mistake, Tag, TimelineEntry
 
 AnyUser = User | AnonymousUser
@@ -319,6 +319,8 @@ def add_note(
     if not text:
         raise InvalidInput({"text": ["Write what happened."]})
     at = aware(at, "at")
+    if too_early := before_earliest(at):
+        raise InvalidInput({"at": [too_early]})
     if at and at > timezone.now():
         raise InvalidInput({"at": ["A timeline entry cannot be in the future."]})
     return TimelineEntry.objects.create(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_POST
 from ownup.organisation.models import Organisation, Severity, Team
 from ownup.reporting import inbound, services, stages, waiting
 from ownup.reporting.forms import MistakeForm, NoteForm, initial_data
+from ownup.reporting.inplace import with_errors
 from ownup.reporting.models import Mistake, Stage
 from ownup.reporting.sections import sections_for
 
@@ -184,26 +184,24 @@ def move_stage(request: HttpRequest, mistake_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def add_note(request: HttpRequest, mistake_id: int) -> HttpResponse:
+    """A timeline entry from the mistake's page; refused, its own page shows what was typed
+    with each problem at its field."""
     mistake = _mistake_or_404(request, mistake_id)
-    form = NoteForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Not added: " + _first_error(form))
-        return redirect(mistake)
-    try:
-        services.add_note(
-            mistake, form.cleaned_data["text"], actor=request.user, at=form.cleaned_data["at"]
-        )
-    except (services.InvalidInput, services.NotAllowed) as error:
-        messages.error(request, f"Not added: {error}")
-    return redirect(mistake)
-
-
-def _first_error(form: forms.Form) -> str:
-    field, problems = next(iter(form.errors.items()))
-    label = form.fields[field].label if field in form.fields else None
-    return f"{label or field}: {problems[0]}" if label else str(problems[0])
+    form = NoteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_note(
+                mistake, form.cleaned_data["text"], actor=request.user, at=form.cleaned_data["at"]
+            )
+        except services.InvalidInput as error:
+            with_errors(form, error)
+        except services.NotAllowed as error:
+            messages.error(request, f"Not added: {error}.")
+            return redirect(mistake)
+        else:
+            return redirect(f"{mistake.get_absolute_url()}#timeline")
+    return render(request, "reporting/note.html", {"form": form, "mistake": mistake})
 
 
 @csrf_exempt  # Slack signs the request instead; the signature is checked first

@@ -151,3 +151,12 @@ def test_the_chosen_option_is_offered_as_the_first_action(api_as, mistake, respo
     )  # fmt: skip
     form = client.get(f"/mistakes/{mistake.pk}/actions/new/").context["form"]
     assert not form["title"].value()
+
+
+def test_the_owner_is_chosen_by_the_name_people_know(mistake, responder):
+    responder.first_name, responder.last_name = "Bo", "Lindqvist"
+    responder.save()
+    client = Client()
+    client.force_login(responder)
+    html = client.get(f"/mistakes/{mistake.pk}/actions/new/").content.decode()
+    assert ">Bo Lindqvist (bo)</option>" in html

@@ -266,3 +266,36 @@ def test_a_restricted_record_nobody_could_see_is_refused(tmp_path, reporter, adm
         "Seen by its reporter",
         "Seen by the named",
     }
+
+
+def test_imported_times_keep_the_report_forms_order_and_a_plausible_year(tmp_path, admin_user):
+    path = tmp_path / "times.json"
+    records = [
+        {"title": "Fine", "reported_at": "2026-03-02T10:00:00Z", "noticed_at": "2026-03-01T10:00Z"},
+        {
+            "title": "Noticed later",
+            "reported_at": "2026-03-02T10:00Z",
+            "noticed_at": "2026-03-03T10:00Z",
+        },
+        {
+            "title": "Happened later",
+            "reported_at": "2026-03-02T10:00Z",
+            "occurred_at": "2026-03-03T10:00Z",
+        },
+        {"title": "Order", "occurred_at": "2026-03-02T10:00Z", "noticed_at": "2026-03-01T10:00Z"},
+        {"title": "Year", "reported_at": "1900-03-02T10:00:00Z"},
+        {"title": "Year too", "occurred_at": "0026-03-02T10:00:00Z"},
+        {"title": "Later", "reported_at": "2999-03-02T10:00:00Z"},
+    ]
+    path.write_text(json.dumps(records))
+    result = _import(path, admin_user)
+    assert list(Mistake.objects.values_list("title", flat=True)) == ["Fine"]
+    reasons = [s.reason for s in result.invalid]
+    assert reasons == [
+        "invalid: noticed_at: It cannot have been noticed after it was reported.",
+        "invalid: occurred_at: It cannot have happened after it was reported.",
+        "invalid: noticed_at: It cannot have been noticed before it happened.",
+        "invalid: reported_at: Check the year: 1900 is before 1970.",
+        "invalid: occurred_at: Check the year: 26 is before 1970.",
+        "invalid: reported_at: It cannot have been reported in the future.",
+    ]

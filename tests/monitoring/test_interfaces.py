@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from ownup.monitoring.models import CheckRun, EffectivenessCheck, Outcome
 from ownup.reporting import services as reporting
-from ownup.reporting.models import Stage
+from ownup.reporting.models import Mistake, Stage
 from tests.conftest import login
 
 
@@ -203,3 +203,27 @@ def test_a_checks_page_names_its_settings_as_the_form_does(
         assert label in page
     assert "Expected_status" not in page
     assert "<dt>JSONPath</dt>" not in page  # left empty, left out
+
+
+def test_a_check_in_suggests_the_mistakes_people_who_may_see_it(
+    client, reporter, responder, outsider, make_user, billing, fixed_mistake
+):
+    from ownup.monitoring.services import people_to_ask
+
+    reporter.first_name, reporter.last_name = "Cy", "Okafor"
+    reporter.save()
+    quiet = make_user("dee", team=billing)  # of the team, with no address to ask at
+    quiet.email = ""
+    quiet.save()
+    assert [p.username for p in people_to_ask(fixed_mistake)] == ["bo", "cy"]
+    Mistake.objects.filter(pk=fixed_mistake.pk).update(confidentiality="restricted")
+    fixed_mistake.refresh_from_db()
+    assert [p.username for p in people_to_ask(fixed_mistake)] == ["cy"]
+
+    client.force_login(reporter)
+    html = client.get(f"/mistakes/{fixed_mistake.pk}/checks/add/?kind=checkin").content.decode()
+    assert 'list="people-to-ask"' in html
+    assert '<option value="cy">Cy Okafor</option>' in html
+    assert (
+        "datalist" not in client.get(f"/mistakes/{fixed_mistake.pk}/checks/add/").content.decode()
+    )

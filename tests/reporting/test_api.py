@@ -365,3 +365,23 @@ def test_every_answer_under_the_api_is_json(api_as, reporter, settings, caplog):
     assert not Mistake.objects.exists()
     # The pages keep their own answers, for a browser.
     assert "application/json" not in api.client.get("/nope/")["Content-Type"]
+
+
+def test_a_year_mistyped_far_into_the_past_is_refused_naming_it(api_as, reporter):
+    api = api_as(reporter)
+    refused = api.post(
+        "/api/v1/mistakes",
+        {
+            "title": INVOICES,
+            "occurred_at": "0026-03-01T10:00:00Z",
+            "noticed_at": "1969-12-31T23:00Z",
+        },
+    )
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == {
+        "occurred_at": ["Check the year: 26 is before 1970."],
+        "noticed_at": ["Check the year: 1969 is before 1970."],
+    }
+    assert not Mistake.objects.exists()
+    kept = api.post("/api/v1/mistakes", {"title": INVOICES, "occurred_at": "1970-01-01T00:00Z"})
+    assert kept.status_code == 201

@@ -149,7 +149,27 @@ def test_add_to_the_timeline_from_the_page(logged_in, reporter):
     response = logged_in.post(
         f"/mistakes/{mistake.pk}/timeline/", {"text": "x", "at": "not a time"}, follow=True
     )
-    assert "Not added" in response.content.decode()
+    assert "Enter a valid date/time" in response.content.decode()
+
+
+def test_a_refused_timeline_entry_comes_back_with_what_was_typed(logged_in, reporter):
+    mistake = services.report({"title": INVOICES}, reporter=reporter)
+    for when, problem in (
+        ("2999-01-01T09:30", "A timeline entry cannot be in the future."),
+        ("0026-03-01T09:30", "Check the year: 26 is before 1970."),
+    ):
+        typed = {"text": "Stopped the second invoice run", "at": when}
+        page = logged_in.post(f"/mistakes/{mistake.pk}/timeline/", typed)
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert problem in html
+        assert 'value="Stopped the second invoice run"' in html
+        assert f'href="/mistakes/{mistake.pk}/#timeline"' in html
+    assert not mistake.timeline.filter(kind=TimelineEntry.Kind.NOTE).exists()
+    # Its address visited on its own is the same form, empty.
+    assert (
+        "Add to the timeline" in logged_in.get(f"/mistakes/{mistake.pk}/timeline/").content.decode()
+    )
 
 
 def test_the_list_filters(logged_in, reporter):
