@@ -10,6 +10,7 @@ import gc
 import json
 import os
 import sys
+from collections.abc import Iterable, Mapping
 from importlib import import_module
 from typing import Any, NoReturn
 
@@ -59,12 +60,25 @@ _PLACE = "\ufffc"
 class RefusalsAsOneLine(TyperGroup):
     """Prints a refusal from any command as one line and exits 1, instead of a traceback."""
 
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        # No text may hold a control character, as on the web and in the API: a terminal
+        # would act on one printed back (an escape clears the screen, a bell rings).
+        ctx.meta.setdefault("refused_argument", _refused_argument(args))
+        if ctx.parent is None:
+            state.arguments = tuple(args)
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: Any) -> Any:  # a click Context of the copy of click that Typer ships
         try:
+            if refused := ctx.meta.get("refused_argument"):
+                raise CommandError(refused)
             return super().invoke(ctx)
         except _refusals() as refusal:
             messages = getattr(refusal, "messages", None)
-            message = "; ".join(messages) if messages else str(refusal)
+            if isinstance(errors_ := getattr(refusal, "errors", None), dict):
+                message = spelled_out(errors_, typed=state.arguments)
+            else:
+                message = "; ".join(messages) if messages else str(refusal)
             errors.print(markup("[bold red]error:[/] {}", message), highlight=False, soft_wrap=True)
             ctx.exit(getattr(refusal, "code", 1))
         except _database_errors() as failure:
@@ -80,6 +94,24 @@ class RefusalsAsOneLine(TyperGroup):
                 soft_wrap=True,
             )
             ctx.exit(1)
+
+
+def _refused_argument(args: list[str]) -> str | None:
+    """The refusal of the first argument holding a control character, naming its option."""
+    from ownup.middleware import control_character, refusal
+
+    for place, argument in enumerate(args):
+        if found := control_character(argument):
+            before = args[place - 1] if place else ""
+            if before.startswith("-") and "=" not in before:
+                holder = before
+            elif argument.startswith("--") and "=" in argument:
+                holder = argument.split("=", 1)[0]
+            else:
+                typed = argument[: argument.index(found)]
+                holder = f"The argument {typed[:30]!r}" if typed else "An argument"
+            return refusal(found, holder)
+    return None
 
 
 class EachAppsCommandsWhenNeeded(RefusalsAsOneLine):
@@ -152,18 +184,32 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise CommandError(message, code)
 
 
-def fail_naming_options(refused: Any, option_names: dict[str, str]) -> NoReturn:
+def fail_naming_options(refused: Any, option_names: Mapping[str, str]) -> NoReturn:
     """Refuse invalid input (an ``InvalidInput``) naming the options, not the fields, at fault."""
-    fail(
-        "; ".join(
-            f"{option_names.get(field, field)}: {' '.join(problems)}"
-            for field, problems in refused.errors.items()
-        )
-    )
+    fail(spelled_out(refused.errors, option_names, state.arguments))
+
+
+def spelled_out(
+    errors: Mapping[str, list[str]],
+    option_names: Mapping[str, str] | None = None,
+    typed: Iterable[str] = (),
+) -> str:
+    """Each problem after what it is about: the option named in ``option_names``, or the one
+    typed that has the field's name (``occurred_at``, ``--occurred-at``), or the field."""
+    given = {argument.split("=", 1)[0] for argument in typed if argument.startswith("--")}
+    parts = []
+    for field, problems in errors.items():
+        option = f"--{field.replace('_', '-')}"
+        name = (option_names or {}).get(field) or (option if option in given else field)
+        text = " ".join(problems)
+        part = text if field == "__all__" else f"{name}: {text}"
+        parts.append(part if part.endswith((".", "?", "!")) else f"{part}.")
+    return " ".join(parts)
 
 
 class State:
     username: str | None = None
+    arguments: tuple[str, ...] = ()  # the command line's, as typed
 
 
 state = State()

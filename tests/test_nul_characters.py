@@ -79,3 +79,30 @@ def test_other_control_characters_are_refused_from_pages_and_the_cli(client, rep
         containment.record_customer_care(mistake, actor=reporter, text="rang \x07")
     assert refused.value.errors == {"text": ["Remove a control character (\\u0007) from it."]}
     assert Mistake.objects.count() == 1
+
+
+def test_a_command_line_argument_with_a_control_character_is_refused_naming_it(reporter):
+    from typer.testing import CliRunner
+
+    from ownup.cli import get_app
+
+    def run(*args: str) -> tuple[int, str]:
+        done = CliRunner().invoke(get_app(), ["--user", "cy", *args])
+        return done.exit_code, done.output.strip()
+
+    assert run("report", TERMINAL_COMMANDS) == (
+        1,
+        "error: The argument 'api esc ' holds a control character (\\u001b), "
+        "which no text may contain.",
+    )
+    assert run("report", "ok", "--what", "bell\x07") == (
+        1,
+        "error: --what holds a control character (\\u0007), which no text may contain.",
+    )
+    assert run("report", "ok", "--tag=a\x1bb")[1].startswith("error: --tag holds")
+    assert run("note", "1", "\x1b") == (
+        1,
+        "error: An argument holds a control character (\\u001b), which no text may contain.",
+    )
+    assert not Mistake.objects.exists()
+    assert run("report", "ok", "--what", "two\tcolumns")[0] == 0

@@ -74,12 +74,7 @@ def report(
     try:
         mistake = services.report(given, reporter=acting_user())
     except services.InvalidInput as refused:
-        fail(
-            "; ".join(
-                f"{OPTION_NAMES.get(field, field)}: {' '.join(problems)}"
-                for field, problems in refused.errors.items()
-            )
-        )
+        fail_naming_options(refused, OPTION_NAMES)
     if as_json:
         print_json(mistake_record(mistake))
         return

@@ -80,7 +80,7 @@ def test_cli_takes_weeks_and_refuses_an_interval_too_long(cli, admin_user, fixed
     huge = cli("check", "add", mistake, "Big", "--url", "http://a.example", "--every", "999999999d")
     assert huge.exit_code == 1
     assert huge.output.strip() == (
-        "error: every: '999999999d' is too long: an interval is at most 365 days."
+        "error: --every: '999999999d' is too long: an interval is at most 365 days."
     )
     assert EffectivenessCheck.objects.count() == 1
 

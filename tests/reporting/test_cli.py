@@ -247,3 +247,16 @@ def test_help_lists_the_commands_in_the_order_of_the_lifecycle(ownup):
         "The organisation",
         "Running ownup",
     ]
+
+
+def test_problems_are_named_by_the_options_typed(ownup):
+    assert ownup("--user", "cy", "report", "Wrong prices").exit_code == 0
+    mistake = Mistake.objects.get()
+    late = ownup("--user", "cy", "note", str(mistake.pk), "Stopped it", "--at", "2999-01-01T00:00")
+    assert late.exit_code == 1
+    assert late.output.strip() == "error: --at: A timeline entry cannot be in the future."
+    both = ownup("report", "x", "--occurred", "0026-01-01", "--noticed=1960-01-01")
+    assert both.output.strip() == (
+        "error: --occurred: Check the year: 26 is before 1970. "
+        "--noticed: Check the year: 1960 is before 1970."
+    )
