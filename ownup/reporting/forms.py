@@ -239,11 +239,8 @@ class MistakeForm(forms.Form):
         # The page's and the API's requests are refused before they come here; the CLI's
         # words are not requests.
         for name in ("title", "description", "tags"):
-            value = data.get(name)
-            texts = value if isinstance(value, list) else [value]
-            if found := next(
-                (c for t in texts if isinstance(t, str) and (c := control_character(t))), None
-            ):
+            value = data.get(name)  # a text, or the tags' list of texts
+            if value and (found := control_character("".join(value))):
                 self.add_error(name, f"Remove {named(found)} from it.")
         now = timezone.now()
         occurred, noticed = data.get("occurred_at"), data.get("noticed_at")

@@ -121,6 +121,7 @@ class Mistake(models.Model):
         null=True,
         blank=True,
         related_name="owned_mistakes",
+        db_index=False,  # "owned_newest_first" below begins with it, and serves its look-ups
     )
     team = models.ForeignKey(
         Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="mistakes"
