@@ -31,6 +31,10 @@ def parse_every(text: str) -> int:
     return int(every.total_seconds()) // 60
 
 
+# What a check-in asks when the form gives no question of its own.
+DEFAULT_QUESTION = "Is the fix still holding?"
+
+
 class CheckForm(forms.Form):
     kind = forms.ChoiceField(choices=CheckKind.choices)
     name = forms.CharField(
@@ -93,6 +97,7 @@ class CheckForm(forms.Form):
             "json_path": "$.prices.year",
             "query": "select count(*) from invoices where price_year < 2026",
             "grace_hours": "48",
+            "question": DEFAULT_QUESTION,
             "threshold": "0.3",
         }.items():
             self.fields[name].widget.attrs.setdefault("placeholder", hint)

@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from ownup.monitoring import probes, similarity
-from ownup.monitoring.forms import KIND_FIELDS, CheckForm, LessonForm
+from ownup.monitoring.forms import DEFAULT_QUESTION, KIND_FIELDS, CheckForm, LessonForm
 from ownup.monitoring.models import (
     CheckKind,
     CheckRun,
@@ -189,7 +189,7 @@ def _config(kind: CheckKind, cleaned: Mapping[str, Any], errors: probes.Errors) 
         return CLEANERS[kind](given, errors)
     if kind == CheckKind.CHECKIN:
         return {
-            "question": given.get("question") or "Is the fix still holding?",
+            "question": given.get("question") or DEFAULT_QUESTION,
             "grace_hours": given.get("grace_hours") or DEFAULT_GRACE_HOURS,
         }
     return {"threshold": given.get("threshold") or similarity.DEFAULT_THRESHOLD}

@@ -306,6 +306,6 @@ class NoteForm(forms.Form):
     at = forms.DateTimeField(
         label="When",
         required=False,
-        help_text="Empty for now.",
+        help_text="Leave it empty for now.",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
