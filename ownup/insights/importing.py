@@ -31,10 +31,11 @@ from django.utils import timezone
 from ownup.insights import totals
 from ownup.insights.bulk import cycle_collector_paused, insert_rows, log_copied_aside, next_ids
 from ownup.insights.models import ImportedRecord
-from ownup.organisation.models import Severity, Team
+from ownup.organisation.models import Membership, Severity, Team
 from ownup.reporting.changes import mistakes_inserted
 from ownup.reporting.forms import TAG_MAX_LENGTH, MistakeForm, TagsField, before_earliest
 from ownup.reporting.models import TITLE_MAX_LENGTH, Mistake, Stage, Tag, TimelineEntry
+from ownup.reporting.services import owner_unable_to_see
 
 # The fields a record may carry: the report's own, plus what a finished story or an export has.
 STORY_FIELDS = ("reported_at", "stage", "contained_at", "fixed_at", "closed_at", "reporter", "url")
@@ -445,7 +446,15 @@ class ImportForm(MistakeForm):
             self.add_error("reported_at", "It cannot have been reported in the future.")
             reported = None
         self.when_reported = reported
-        return super().clean()
+        data = super().clean()
+        reporter = self.names.users.get(str(self.data.get("reporter") or ""))
+        if "owner" not in self.errors and (
+            problem := owner_unable_to_see(
+                data, reporter.pk if reporter else None, self.names.member
+            )
+        ):
+            self.add_error("owner", problem)
+        return data
 
 
 @dataclass
@@ -454,6 +463,10 @@ class Names:
     teams: dict[str, Team]
     users: dict[str, User]
     default_severity: Severity | None
+    memberships: set[tuple[int, int]]  # (user, team)
+
+    def member(self, user: User, team: Team) -> bool:
+        return (user.pk, team.pk) in self.memberships
 
     @classmethod
     def load(cls) -> Names:
@@ -465,6 +478,7 @@ class Names:
             teams={t.slug: t for t in Team.objects.all()},
             users={u.get_username(): u for u in User.objects.filter(is_active=True)},
             default_severity=ordered[-1] if ordered else None,
+            memberships=set(Membership.objects.values_list("user_id", "team_id")),
         )
 
 

@@ -6,7 +6,7 @@ made anywhere is validated, recorded, audited and announced the same way.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -161,25 +161,32 @@ def _validated(data: Mapping[str, Any], **facts: Any) -> dict[str, Any]:
 
 
 def _refuse_an_owner_who_cannot_see(cleaned: Mapping[str, Any], reporter_id: int | None) -> None:
+    def member(owner: User, team: Team) -> bool:
+        return Membership.objects.filter(user=owner, team=team).exists()
+
+    if problem := owner_unable_to_see(cleaned, reporter_id, member):
+        raise InvalidInput({"owner": [problem]})
+
+
+def owner_unable_to_see(
+    cleaned: Mapping[str, Any], reporter_id: int | None, member: Callable[[User, Team], bool]
+) -> str | None:
     """Owning a mistake lets one see it: owning must not be the way in to a confidential one.
 
     Whether the owner would see it without owning it is Mistake.objects.visible_to's rule, read
-    on the record as it is about to be.
+    on the record as it is about to be; ``member`` says whether a person is of a team.
     """
-    owner: User | None = cleaned["owner"]
-    confidentiality = cleaned["confidentiality"]
+    owner: User | None = cleaned.get("owner")
+    confidentiality = cleaned.get("confidentiality")
     if owner is None or owner.pk == reporter_id:
-        return
+        return None
     if confidentiality == Confidentiality.TEAM:
-        sees = Membership.objects.filter(user=owner, team=cleaned["team"]).exists()
+        sees = cleaned.get("team") is not None and member(owner, cleaned["team"])
     elif confidentiality == Confidentiality.RESTRICTED:
-        sees = owner in cleaned["restricted_to"]
+        sees = owner in cleaned.get("restricted_to", ())
     else:
-        return
-    if not sees:
-        raise InvalidInput(
-            {"owner": [f"{owner.get_username()} cannot see this mistake, so cannot own it."]}
-        )
+        return None
+    return None if sees else f"{owner.get_username()} cannot see this mistake, so cannot own it."
 
 
 def report(data: Mapping[str, Any], *, reporter: AnyUser, announce: bool = True) -> Mistake:

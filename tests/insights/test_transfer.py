@@ -299,3 +299,40 @@ def test_imported_times_keep_the_report_forms_order_and_a_plausible_year(tmp_pat
         "invalid: occurred_at: Check the year: 26 is before 1970.",
         "invalid: reported_at: It cannot have been reported in the future.",
     ]
+
+
+def test_an_owner_who_could_not_see_the_record_is_refused_as_a_report_refuses_it(
+    tmp_path, reporter, responder, outsider, admin_user
+):
+    path = tmp_path / "owners.json"
+    team = {"confidentiality": "team", "team": "billing"}
+    records = [
+        {"title": "Owned from outside the team", **team, "owner": "eli"},
+        {"title": "Owned in the team", **team, "owner": "bo"},
+        {"title": "Owned by its reporter", **team, "owner": "eli", "reporter": "eli"},
+        {
+            "title": "Restricted, owned by someone else",
+            "confidentiality": "restricted",
+            "restricted_to": ["cy"],
+            "owner": "eli",
+        },
+        {
+            "title": "Restricted, owned by the named",
+            "confidentiality": "restricted",
+            "restricted_to": ["cy", "eli"],
+            "owner": "eli",
+        },
+        {"title": "Open, owned by anyone", "owner": "eli"},
+    ]
+    path.write_text(json.dumps(records))
+
+    result = _import(path, admin_user)
+
+    assert [(s.where, s.reason) for s in result.invalid] == [
+        ("owners.json #1", "invalid: owner: eli cannot see this mistake, so cannot own it."),
+        ("owners.json #4", "invalid: owner: eli cannot see this mistake, so cannot own it."),
+    ]
+    assert result.created == 4
+    with pytest.raises(services.InvalidInput) as refused:
+        services.report({"title": "x", **team, "owner": "eli"}, reporter=reporter)
+    assert refused.value.errors["owner"] == [result.invalid[0].reason.split("owner: ")[1]]
