@@ -31,13 +31,16 @@ class CheckIn(Schema):
     expect_text: str | None = None
     json_path: str | None = Field(None, description="A JSONPath such as $.status.")
     json_value: str | None = None
+    metric: str | None = Field(
+        None, description='A metric threshold\'s series of a /metrics page: errors{job="billing"}.'
+    )
     timeout: float | None = Field(None, description="Seconds.")
     command: str | None = Field(None, description="Admins only.")
     exit_code: int | None = None
     database: str | None = Field(None, description="A name from OWNUP_CHECK_DATABASES.")
     query: str | None = Field(None, description="One read-only SELECT giving one value.")
-    operator: str | None = Field(None, description="= != < <= > >=")
-    value: str | None = None
+    operator: str | None = Field(None, description="SQL or metric: = != < <= > >=")
+    value: str | float | None = Field(None, description="SQL or metric: the value or threshold.")
     person: str | None = Field(None, description="Username a check-in asks.")
     question: str | None = None
     grace_hours: float | None = None

@@ -38,7 +38,10 @@ def add(
     mistake_id: int = typer.Argument(..., help="The mistake's number."),
     name: str = typer.Argument(..., help="What must hold, in words."),
     kind: str = typer.Option(
-        "http", "--kind", "-k", help="http, sql, checkin, recurrence or command (admins)."
+        "http",
+        "--kind",
+        "-k",
+        help="http, metric, sql, checkin, recurrence or command (admins).",
     ),
     every: str = typer.Option("", help="How often: 15m, 2h, 1d."),
     cron: str = typer.Option("", help="A cron schedule instead, e.g. '0 9 * * 1'."),
@@ -53,24 +56,29 @@ def add(
         help="Failures in a row that reopen it (default 2, 1 for a recurrence watch).",
     ),
     baseline: str = typer.Option("", help="What it was before the fix."),
-    url: str = typer.Option("", help="HTTP: the URL to ask."),
+    url: str = typer.Option("", help="HTTP or metric: the URL to ask."),
     status: int = typer.Option(
         0, "--status", show_default=False, help="HTTP: the expected status (default 200)."
     ),
     text: str = typer.Option("", "--text", help="HTTP: text the page must contain."),
-    json_path: str = typer.Option("", "--json-path", help="HTTP: a JSONPath, e.g. $.ok."),
+    json_path: str = typer.Option(
+        "", "--json-path", help="HTTP or metric: a JSONPath into the JSON answer, e.g. $.ok."
+    ),
+    metric: str = typer.Option(
+        "", help='Metric: a series of a /metrics page, e.g. errors_total{job="billing"}.'
+    ),
     json_value: str = typer.Option("", "--json-value", help="HTTP: the value it must have."),
     timeout: float = typer.Option(
         0,
         show_default=False,
-        help="HTTP or command: seconds before giving up (default 5 for HTTP, 30 for a command).",
+        help="HTTP, metric or command: seconds before giving up (default 5, 30 for a command).",
     ),
     command: str = typer.Option("", help="Command: the shell command to run."),
     exit_code: int = typer.Option(0, "--exit-code", help="Command: the expected exit code."),
     database: str = typer.Option("", help="SQL: a name from OWNUP_CHECK_DATABASES."),
     query: str = typer.Option("", help="SQL: one read-only SELECT giving one value."),
-    operator: str = typer.Option("=", help="SQL: = != < <= > >="),
-    value: str = typer.Option("", help="SQL: the value to compare with."),
+    operator: str = typer.Option("=", help="SQL or metric: = != < <= > >="),
+    value: str = typer.Option("", help="SQL or metric: the value or threshold to compare with."),
     person: str = typer.Option("", help="Check-in: the username to ask."),
     question: str = typer.Option("", help="Check-in: the question."),
     grace: float = typer.Option(
@@ -97,12 +105,13 @@ def add(
         "expect_text": text,
         "json_path": json_path,
         "json_value": json_value,
+        "metric": metric,
         "timeout": timeout or None,
         "command": command,
         "exit_code": exit_code if kind == "command" else None,
         "database": database,
         "query": query,
-        "operator": operator if kind == "sql" else None,
+        "operator": operator if kind in ("sql", "metric") else None,
         "value": value,
         "person": person,
         "question": question,

@@ -15,6 +15,7 @@ MAX_WINDOW_DAYS = 366
 # The settings each kind reads from the form; the rest are left out of its config.
 KIND_FIELDS: dict[str, list[str]] = {
     CheckKind.HTTP: ["url", "expected_status", "expect_text", "json_path", "json_value", "timeout"],
+    CheckKind.METRIC: ["url", "metric", "json_path", "operator", "value", "timeout"],
     CheckKind.COMMAND: ["command", "exit_code", "timeout"],
     CheckKind.SQL: ["database", "query", "operator", "value"],
     CheckKind.CHECKIN: ["question", "grace_hours"],
@@ -64,13 +65,27 @@ class CheckForm(forms.Form):
     json_path = forms.CharField(label="JSONPath", required=False, max_length=500)
     json_value = forms.CharField(label="JSONPath value", required=False, max_length=500)
     timeout = forms.FloatField(label="Timeout (s)", required=False)
+    # metric threshold (with url, json_path, operator, value and timeout)
+    metric = forms.CharField(
+        required=False,
+        max_length=500,
+        help_text="On a /metrics page in Prometheus's format; or leave it empty and give a "
+        "JSONPath into a JSON answer (a Prometheus query's one result needs neither).",
+    )
     # command
     command = forms.CharField(required=False, max_length=2000)
     exit_code = forms.IntegerField(required=False, initial=0)
     # SQL query
     database = forms.CharField(required=False, max_length=100)
     query = forms.CharField(required=False, max_length=5000, widget=forms.Textarea({"rows": 3}))
-    operator = forms.ChoiceField(required=False, choices=[(o, o) for o in COMPARISONS], initial="=")
+    operator = forms.ChoiceField(
+        required=False,
+        choices=[(o, o) for o in COMPARISONS],
+        initial="=",
+        error_messages={
+            "invalid_choice": f"Compare with one of {' '.join(COMPARISONS)}, not %(value)s."
+        },
+    )
     value = forms.CharField(label="Expected value", required=False, max_length=200)
     # check-in
     person = forms.CharField(
@@ -88,7 +103,7 @@ class CheckForm(forms.Form):
         super().__init__(*args, **kwargs)
         # The defaults a blank field takes, shown where the person would type.
         for name, hint in {
-            "every": "default: 5m for HTTP, 1h for SQL, 7d for a check-in",
+            "every": "default: 5m for HTTP and metrics, 1h for SQL, 7d for a check-in",
             "cron": "*/15 * * * *",
             "window_days": "30",
             "failures_to_reopen": "2 (1 for a recurrence watch)",
@@ -99,8 +114,16 @@ class CheckForm(forms.Form):
             "grace_hours": "48",
             "question": DEFAULT_QUESTION,
             "threshold": "0.3",
+            "metric": 'invoice_errors_total{job="billing"}',
         }.items():
             self.fields[name].widget.attrs.setdefault("placeholder", hint)
+        if self["kind"].value() == CheckKind.METRIC:  # the same fields, read as a metric's
+            self.fields["url"].widget.attrs["placeholder"] = "https://billing.example.com/metrics"
+            self.fields["json_path"].widget.attrs["placeholder"] = "$.errors.rate"
+            self.fields["value"].label = "Threshold"
+            self.fields["value"].widget.attrs["placeholder"] = "0.01"
+            self.fields["timeout"].widget.attrs["placeholder"] = "5"
+            self.fields["operator"].initial = "<"
 
     def clean_every(self) -> int | None:
         text = self.cleaned_data.get("every") or ""
@@ -151,9 +174,9 @@ class LessonForm(forms.Form):
     )
 
 
-def labelled_config(config: dict[str, Any]) -> list[tuple[str, Any]]:
+def labelled_config(config: dict[str, Any], kind: str = "") -> list[tuple[str, Any]]:
     """A check's settings by the labels the form gives them, the empty ones left out."""
-    fields = CheckForm.base_fields
+    fields = CheckForm(initial={"kind": kind}).fields
     labelled = []
     for key, value in config.items():
         if value in ("", None):

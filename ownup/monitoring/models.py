@@ -15,6 +15,7 @@ DEFAULT_WINDOW_DAYS = 30
 
 class CheckKind(models.TextChoices):
     HTTP = "http", "HTTP probe"
+    METRIC = "metric", "Metric threshold"
     COMMAND = "command", "Command"
     SQL = "sql", "SQL query"
     CHECKIN = "checkin", "Check-in with a person"

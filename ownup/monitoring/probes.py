@@ -8,8 +8,10 @@ running.
 from __future__ import annotations
 
 import json
+import math
 import operator
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -53,25 +55,36 @@ def _cap(text: str, limit: int = DETAIL_CAP) -> str:
 # ---------------------------------------------------------------------------------- HTTP probe
 
 
-def clean_http(config: Mapping[str, Any], errors: Errors) -> dict[str, Any]:
+def _clean_address(config: Mapping[str, Any], errors: Errors) -> tuple[str, float | None]:
+    """The URL a check asks and its timeout, each refused in ``errors`` when wrong."""
     url = str(config.get("url") or "").strip()
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.netloc:
         errors.setdefault("url", []).append("Give a full http:// or https:// address.")
-    status = _int(config.get("expected_status", 200), "expected_status", errors)
-    if status is not None and not 100 <= status <= 599:
-        errors.setdefault("expected_status", []).append("An HTTP status is between 100 and 599.")
     timeout = _number(config.get("timeout", HTTP_TIMEOUT_DEFAULT), "timeout", errors)
     if timeout is not None and not 0 < timeout <= HTTP_TIMEOUT_MAX:
         errors.setdefault("timeout", []).append(
             f"A timeout is more than 0 and at most {HTTP_TIMEOUT_MAX:g} seconds."
         )
+    return url, timeout
+
+
+def _clean_json_path(config: Mapping[str, Any], errors: Errors) -> str:
     json_path = str(config.get("json_path") or "").strip()
     if json_path:
         try:
             parse_json_path(json_path)
         except Exception as problem:  # the parser's own errors, and any other it lets through
             errors.setdefault("json_path", []).append(f"Not a JSONPath expression: {problem}")
+    return json_path
+
+
+def clean_http(config: Mapping[str, Any], errors: Errors) -> dict[str, Any]:
+    url, timeout = _clean_address(config, errors)
+    status = _int(config.get("expected_status", 200), "expected_status", errors)
+    if status is not None and not 100 <= status <= 599:
+        errors.setdefault("expected_status", []).append("An HTTP status is between 100 and 599.")
+    json_path = _clean_json_path(config, errors)
     cleaned: dict[str, Any] = {
         "url": url,
         "expected_status": status,
@@ -99,18 +112,24 @@ def _http_opener() -> urllib.request.OpenerDirector:
         return _opener
 
 
-def run_http(config: Mapping[str, Any]) -> Result:
+def _fetch(config: Mapping[str, Any]) -> tuple[int, bytes] | Result:
+    """The status and body of a GET of the check's URL, or the failed result saying why not."""
     request = urllib.request.Request(config["url"], headers={"User-Agent": "ownup-check/1"})
     try:
         with _http_opener().open(request, timeout=config["timeout"]) as response:
-            status = response.status
-            body = response.read(HTTP_BODY_CAP)
+            return response.status, response.read(HTTP_BODY_CAP)
     except urllib.error.HTTPError as answer:
-        status = answer.code
-        body = answer.read(HTTP_BODY_CAP) if answer.fp else b""
+        return answer.code, answer.read(HTTP_BODY_CAP) if answer.fp else b""
     except (urllib.error.URLError, OSError, ValueError) as problem:
         reason = getattr(problem, "reason", problem)
         return Result(False, f"{config['url']} did not answer: {reason}")
+
+
+def run_http(config: Mapping[str, Any]) -> Result:
+    fetched = _fetch(config)
+    if isinstance(fetched, Result):
+        return fetched
+    status, body = fetched
     if status != config["expected_status"]:
         snippet = body[:200].decode(errors="replace").strip()
         return Result(
@@ -253,6 +272,14 @@ def clean_sql(config: Mapping[str, Any], errors: Errors) -> dict[str, Any]:
         errors.setdefault("query", []).append("Give the query whose single value is checked.")
     elif problem := read_only_problem(query):
         errors.setdefault("query", []).append(problem)
+    return {
+        "database": database,
+        "query": query.rstrip().rstrip(";"),
+        **_clean_comparison(config, errors),
+    }
+
+
+def _clean_comparison(config: Mapping[str, Any], errors: Errors) -> dict[str, Any]:
     comparison = str(config.get("operator") or "=").strip()
     if comparison not in COMPARISONS:
         errors.setdefault("operator", []).append(
@@ -260,12 +287,18 @@ def clean_sql(config: Mapping[str, Any], errors: Errors) -> dict[str, Any]:
         )
     if config.get("value") in (None, ""):
         errors.setdefault("value", []).append("Give the value to compare the result with.")
-    return {
-        "database": database,
-        "query": query.rstrip().rstrip(";"),
-        "operator": comparison,
-        "value": config.get("value"),
-    }
+    return {"operator": comparison, "value": config.get("value")}
+
+
+def _compared(value: Any, config: Mapping[str, Any], what: str) -> Result:
+    expected = config["value"]
+    left, right = _comparable(value), _comparable(expected)
+    try:
+        holds = COMPARISONS[config["operator"]](left, right)
+    except TypeError:
+        holds = False
+    verdict = f"{what} {value!r} {config['operator']} {expected!r}"
+    return Result(holds, verdict if holds else f"{verdict} does not hold")
 
 
 def run_sql(config: Mapping[str, Any]) -> Result:
@@ -283,15 +316,7 @@ def run_sql(config: Mapping[str, Any]) -> Result:
         return Result(False, f"the query failed: {_cap(str(error).strip(), 500)}")
     if len(rows) != 1 or len(rows[0]) != 1:
         return Result(False, f"the query must give one value; it gave {len(rows)} row(s)")
-    value = rows[0][0]
-    expected = config["value"]
-    left, right = _comparable(value), _comparable(expected)
-    try:
-        holds = COMPARISONS[config["operator"]](left, right)
-    except TypeError:
-        holds = False
-    verdict = f"value {value!r} {config['operator']} {expected!r}"
-    return Result(holds, verdict if holds else f"{verdict} does not hold")
+    return _compared(rows[0][0], config, "value")
 
 
 def _read_only_rows(url: str, query: str) -> list[tuple[Any, ...]]:
@@ -325,6 +350,133 @@ def _comparable(value: Any) -> Any:
         return Decimal(str(value))
     except (InvalidOperation, ValueError):
         return str(value)
+
+
+# ------------------------------------------------------------------------------ metric threshold
+
+# A series as Prometheus names it: the metric, then label matchers, e.g. errors{job="billing"}.
+METRIC_SELECTOR = re.compile(r"^\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(?:\{(.*)\})?\s*$", re.DOTALL)
+LABEL_MATCHER = re.compile(r'\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"((?:[^"\\]|\\.)*)"\s*(?:,|$)')
+
+
+ESCAPED = re.compile(r"\\(.)")
+
+
+def _unescaped(escape: re.Match[str]) -> str:
+    # A label's value escapes a quote, a backslash and a new line, as the text format does.
+    return "\n" if escape.group(1) == "n" else escape.group(1)
+
+
+def parse_metric(selector: str) -> tuple[str, dict[str, str]]:
+    """The metric's name and the labels its series must have; ValueError when it is not one."""
+    found = METRIC_SELECTOR.match(selector)
+    if not found:
+        raise ValueError('name a metric, with its labels if need be: errors_total{job="billing"}')
+    name, matchers = found.group(1), (found.group(2) or "").strip()
+    labels: dict[str, str] = {}
+    place = 0
+    while place < len(matchers):
+        label = LABEL_MATCHER.match(matchers, place)
+        if not label or label.end() == place:
+            raise ValueError(f'cannot read the labels {matchers!r}; write them as job="billing"')
+        labels[label.group(1)] = ESCAPED.sub(_unescaped, label.group(2))
+        place = label.end()
+    return name, labels
+
+
+def clean_metric(config: Mapping[str, Any], errors: Errors) -> dict[str, Any]:
+    url, timeout = _clean_address(config, errors)
+    metric = str(config.get("metric") or "").strip()
+    json_path = _clean_json_path(config, errors)
+    if metric and json_path:
+        errors.setdefault("metric", []).append(
+            "Name a metric of a /metrics page or give a JSONPath into a JSON answer, not both."
+        )
+    elif metric:
+        try:
+            parse_metric(metric)
+        except ValueError as problem:
+            errors.setdefault("metric", []).append(f"Not a metric: {problem}.")
+    compared = _clean_comparison(config, errors)
+    threshold = None
+    if compared["value"] not in (None, ""):
+        threshold = _number(compared["value"], "value", errors)
+    if threshold is not None and not math.isfinite(threshold):
+        errors.setdefault("value", []).append("Give a finite number as the threshold.")
+    return {"url": url, "timeout": timeout, "metric": metric, "json_path": json_path, **compared}
+
+
+def run_metric(config: Mapping[str, Any]) -> Result:
+    """Read one number from the URL and compare it with the threshold: a series of a page in
+    Prometheus's text format (``metric``), a JSONPath into JSON, or a Prometheus query's one
+    result."""
+    fetched = _fetch(config)
+    if isinstance(fetched, Result):
+        return fetched
+    status, body = fetched
+    if status != 200:
+        return Result(False, f"HTTP {status} from {config['url']}")
+    text = body.decode(errors="replace")
+    read = _series_value(config["metric"], text) if config["metric"] else _json_number(config, text)
+    if isinstance(read, Result):
+        return read
+    what, number = read
+    if math.isnan(number):
+        return Result(False, f"{what} is not a number (NaN)")
+    comparison, threshold = config["operator"], float(config["value"])
+    if COMPARISONS[comparison](number, threshold):
+        return Result(True, f"{what} = {number:g} ({comparison} {threshold:g})")
+    return Result(False, f"{what} = {number:g}, not {comparison} {threshold:g}")
+
+
+def _series_value(selector: str, text: str) -> tuple[str, float] | Result:
+    # Imported here: only metric checks read Prometheus's format.
+    from prometheus_client.parser import text_string_to_metric_families
+
+    name, labels = parse_metric(selector)
+    try:
+        samples = [
+            sample
+            for family in text_string_to_metric_families(text)
+            for sample in family.samples
+            if sample.name == name and labels.items() <= sample.labels.items()
+        ]
+    except (ValueError, TypeError, IndexError) as problem:
+        return Result(False, f"the page is not in Prometheus's text format: {problem}")
+    if not samples:
+        return Result(False, f"{selector} is not on the page")
+    if len(samples) > 1:
+        return Result(False, f"{len(samples)} series match {selector}; name more of its labels")
+    return selector, float(samples[0].value)
+
+
+def _json_number(config: Mapping[str, Any], text: str) -> tuple[str, float] | Result:
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return Result(False, "the answer is not JSON; name a metric to read a /metrics page")
+    json_path = config["json_path"]
+    if json_path:
+        found = [match.value for match in parse_json_path(json_path).find(document)]
+        if not found:
+            return Result(False, f"{json_path} is not in the answer")
+        what, value = json_path, found[0]
+    else:
+        what, value = "the value", document
+        data = document.get("data") if isinstance(document, dict) else None
+        if isinstance(data, dict) and data.get("resultType") in ("vector", "scalar"):
+            # A Prometheus query's answer: the value of its one series, or its scalar.
+            result = data.get("result")
+            if data["resultType"] == "vector":
+                if not isinstance(result, list) or len(result) != 1:
+                    count = len(result) if isinstance(result, list) else 0
+                    return Result(False, f"the query gave {count} series; it must give one")
+                result = result[0].get("value") if isinstance(result[0], dict) else None
+            what, value = "the query's value", result[1] if isinstance(result, list) else None
+    try:
+        return what, float(value)
+    except (TypeError, ValueError):
+        return Result(False, f"{what} {value!r} is not a number; give a JSONPath to one")
 
 
 # -------------------------------------------------------------------------------------- helpers

@@ -58,6 +58,7 @@ from ownup.reporting.services import (
 STAGES_FOR_CHECKS = (Stage.DECIDED, Stage.FIXED, Stage.TOLD, Stage.MONITORING)
 DEFAULT_INTERVAL_MINUTES = {
     CheckKind.HTTP: 5,
+    CheckKind.METRIC: 5,
     CheckKind.COMMAND: 15,
     CheckKind.SQL: 60,
     CheckKind.CHECKIN: 7 * 1440,
@@ -70,11 +71,13 @@ CHECKIN_SALT = "ownup.monitoring.checkin"
 
 PROBES: dict[str, Callable[[Mapping[str, Any]], probes.Result]] = {
     CheckKind.HTTP: probes.run_http,
+    CheckKind.METRIC: probes.run_metric,
     CheckKind.COMMAND: probes.run_command,
     CheckKind.SQL: probes.run_sql,
 }
 CLEANERS: dict[str, Callable[[Mapping[str, Any], probes.Errors], dict[str, Any]]] = {
     CheckKind.HTTP: probes.clean_http,
+    CheckKind.METRIC: probes.clean_metric,
     CheckKind.COMMAND: probes.clean_command,
     CheckKind.SQL: probes.clean_sql,
 }

@@ -76,7 +76,7 @@ def check_detail(request: HttpRequest, mistake_id: int, check_id: int) -> HttpRe
             "mistake": mistake,
             "check": check,
             "verdict": check.verdict(),
-            "settings": labelled_config(check.config),
+            "settings": labelled_config(check.config, check.kind),
             "runs": runs,
             "visible_related": services.visible_related(request.user, runs),
             "chart": charts.sparkline(services.runs_for_chart(check, 120), check.name),

@@ -74,3 +74,14 @@ def run_next(time_machine: Any) -> Callable[[EffectivenessCheck], datetime]:
         return slot
 
     return run
+
+
+@pytest.fixture
+def cli() -> Callable[..., Any]:
+    """Runs ``ownup`` in-process against the test database."""
+    from typer.testing import CliRunner
+
+    from ownup.cli import get_app
+
+    runner = CliRunner()
+    return lambda *args: runner.invoke(get_app(), list(args))
