@@ -41,6 +41,8 @@ def sparkline(runs: Sequence[CheckRun], label: str) -> SafeString:
     failed = sum(1 for r in runs if r.outcome == Outcome.FAILED)
     summary = f"{label}: the last {len(runs)} runs, {failed} failed"
     return mark_safe(
+        # Narrowed to its box on a small screen, the bars keep their height.
         f'<svg class="spark" role="img" aria-label="{escape(summary)}" width="{width}" '
-        f'height="{HEIGHT}" viewBox="0 0 {width} {HEIGHT}">{"".join(bars)}</svg>'
+        f'height="{HEIGHT}" viewBox="0 0 {width} {HEIGHT}" preserveAspectRatio="none">'
+        f"{''.join(bars)}</svg>"
     )
