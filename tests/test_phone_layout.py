@@ -1,5 +1,7 @@
 """In Chromium at a phone's width: every demo page fits the screen, none scrolls sideways."""
 
+from urllib.parse import urlsplit
+
 import pytest
 from django.contrib.auth.models import User
 
@@ -36,13 +38,24 @@ def test_the_demo_pages_fit_a_phone_screen(chromium, live_server, transactional_
     forms = [f"{fixed}checks/add/?kind={kind}" for kind in CheckKind.values]
     forms += [f"{fixed}checks/{check.pk}/", "/account/tokens/"]
     forms += [f"{fixed}{form}/" for form in ("actions/new", "timeline", "edit")]
+    # Those, and every page their links lead to: an entity, a lesson, a scorecard...
+    to_visit, visited = PAGES + mistakes + forms, set()
     too_wide, not_shown = {}, {}
-    for path in PAGES + mistakes + forms:
-        if (status := page.goto(path).status) != 200:
-            not_shown[path] = status
+    while to_visit and len(visited) < MOST_PAGES:
+        path = to_visit.pop(0)
+        if path in visited:
+            continue
+        visited.add(path)
+        answer = page.goto(path)
+        if answer.status != 200:
+            not_shown[path] = answer.status
+        if "html" not in answer.headers.get("content-type", ""):
+            continue
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > PHONE_WIDTH:
             too_wide[path] = width
+        to_visit += [link for link in _links(page, live_server.url) if link not in visited]
+    assert len(visited) > 100  # the crawl went past the pages named
     # On a phone the list is one block a mistake: its title, then its stage, severity and age.
     page.goto("/mistakes/")
     first = page.locator("table.mistakes tbody tr").first
@@ -51,3 +64,20 @@ def test_the_demo_pages_fit_a_phone_screen(chromium, live_server, transactional_
     context.close()
     assert not_shown == {}
     assert too_wide == {}
+
+
+MOST_PAGES = 300
+# Not pages of the app: the admin's own, downloads, the API, and leaving.
+NOT_CRAWLED = ("/admin/", "/api/", "/logout", "/export", ".pdf", ".md")
+
+
+def _links(page, base: str) -> list[str]:
+    found = []
+    # An SVG link's href is not a text: each link's address is read as the page resolves it.
+    script = "links => links.map(a => new URL(a.getAttribute('href'), document.baseURI).href)"
+    for href in page.eval_on_selector_all("a[href]", script):
+        parts = urlsplit(href)
+        if f"{parts.scheme}://{parts.netloc}" != base or any(n in parts.path for n in NOT_CRAWLED):
+            continue
+        found.append(parts.path + (f"?{parts.query}" if parts.query else ""))
+    return found
