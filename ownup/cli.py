@@ -202,7 +202,10 @@ def spelled_out(
         option = f"--{field.replace('_', '-')}"
         name = (option_names or {}).get(field) or (option if option in given else field)
         text = " ".join(problems)
-        part = text if field == "__all__" else f"{name}: {text}"
+        # A field the command line does not name (an argument's, as the service calls it) is
+        # left out when it is the only problem: the message says what is wrong on its own.
+        unnamed = name == field and len(errors) == 1
+        part = text if field == "__all__" or unnamed else f"{name}: {text}"
         parts.append(part if part.endswith((".", "?", "!")) else f"{part}.")
     return " ".join(parts)
 

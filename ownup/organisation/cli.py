@@ -49,6 +49,7 @@ def create_user(
         fail_naming_options(
             refused,
             {
+                "username": "USERNAME",
                 "email": "--email",
                 "password": "--password",
                 "first_name": "--name",

@@ -64,13 +64,13 @@ def test_refusals(ownup, args, words):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        ([""], "username: A user needs a username."),
+        ([""], "USERNAME: A user needs a username."),
         (
             ["bad name!"],
-            "username: Enter a valid username. This value may contain only letters, "
+            "USERNAME: Enter a valid username. This value may contain only letters, "
             "numbers, and @/./+/-/_ characters.",
         ),
-        (["a" * 200], "username: Ensure this value has at most 150 characters (it has 200)."),
+        (["a" * 200], "USERNAME: Ensure this value has at most 150 characters (it has 200)."),
         (["bo", "--email", "notanemail"], "--email: Enter a valid email address."),
         (
             ["bo", "--password", "short"],

@@ -260,3 +260,9 @@ def test_problems_are_named_by_the_options_typed(ownup):
         "error: --occurred: Check the year: 26 is before 1970. "
         "--noticed: Check the year: 1960 is before 1970."
     )
+
+
+def test_a_lone_problem_of_an_argument_is_said_without_the_services_field_name(ownup):
+    refused = ownup("search", '"')
+    assert refused.exit_code == 1
+    assert refused.output.strip() == "error: Type a word or two to search for."
