@@ -447,6 +447,7 @@ class ImportForm(MistakeForm):
             reported = None
         self.when_reported = reported
         data = super().clean()
+        self._keep_the_stages_in_order(data, reported)
         reporter = self.names.users.get(str(self.data.get("reporter") or ""))
         if "owner" not in self.errors and (
             problem := owner_unable_to_see(
@@ -455,6 +456,29 @@ class ImportForm(MistakeForm):
         ):
             self.add_error("owner", problem)
         return data
+
+    def _keep_the_stages_in_order(self, data: dict[str, Any], reported: datetime | None) -> None:
+        """Contained, fixed and closed each come after the report and after the stage before:
+        the dashboard's times to contain and to fix are read from them."""
+        now = timezone.now()
+        after = ("reported", reported or now)  # a record without a report time is reported now
+        for name, verb in STAGE_TIMES:
+            when = data.get(name)
+            if when is None:
+                continue
+            if too_early := before_earliest(when):
+                self.add_error(name, too_early)
+            elif when > now:
+                self.add_error(name, f"It cannot have been {verb} in the future.")
+            elif when < after[1]:
+                hint = ": give reported_at" if after[0] == "reported" and reported is None else ""
+                self.add_error(name, f"It cannot have been {verb} before it was {after[0]}{hint}.")
+            else:
+                after = (verb, when)
+
+
+# The times of the stages after the report, in the order the stages come.
+STAGE_TIMES = (("contained_at", "contained"), ("fixed_at", "fixed"), ("closed_at", "closed"))
 
 
 @dataclass

@@ -336,3 +336,51 @@ def test_an_owner_who_could_not_see_the_record_is_refused_as_a_report_refuses_it
     with pytest.raises(services.InvalidInput) as refused:
         services.report({"title": "x", **team, "owner": "eli"}, reporter=reporter)
     assert refused.value.errors["owner"] == [result.invalid[0].reason.split("owner: ")[1]]
+
+
+def test_imported_stage_times_come_after_the_report_and_in_the_stages_order(tmp_path, admin_user):
+    path = tmp_path / "stages.json"
+    reported = {"reported_at": "2026-03-02T10:00:00Z"}
+    records = [
+        {
+            "title": "In order",
+            **reported,
+            "contained_at": "2026-03-02T11:00Z",
+            "fixed_at": "2026-03-03T10:00Z",
+            "closed_at": "2026-03-09T10:00Z",
+            "stage": "closed",
+        },
+        {"title": "Skipped containment", **reported, "fixed_at": "2026-03-03T10:00Z"},
+        {"title": "Contained first", **reported, "contained_at": "2026-03-01T10:00Z"},
+        {
+            "title": "Fixed first",
+            **reported,
+            "contained_at": "2026-03-05T10:00Z",
+            "fixed_at": "2026-03-04T10:00Z",
+        },
+        {
+            "title": "Closed before fixed",
+            **reported,
+            "fixed_at": "2026-03-05T10:00Z",
+            "closed_at": "2026-03-04T10:00Z",
+        },
+        {"title": "Closed later on", **reported, "closed_at": "2999-03-04T10:00Z"},
+        {"title": "Contained long ago", **reported, "contained_at": "1900-03-04T10:00Z"},
+        {"title": "No report time", "contained_at": "2026-03-04T10:00Z"},
+    ]
+    path.write_text(json.dumps(records))
+
+    result = _import(path, admin_user)
+
+    assert sorted(Mistake.objects.values_list("title", flat=True)) == [
+        "In order",
+        "Skipped containment",
+    ]
+    assert [s.reason.removeprefix("invalid: ") for s in result.invalid] == [
+        "contained_at: It cannot have been contained before it was reported.",
+        "fixed_at: It cannot have been fixed before it was contained.",
+        "closed_at: It cannot have been closed before it was fixed.",
+        "closed_at: It cannot have been closed in the future.",
+        "contained_at: Check the year: 1900 is before 1970.",
+        "contained_at: It cannot have been contained before it was reported: give reported_at.",
+    ]
