@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from ownup import postmortem
 from ownup.communication import language, services
 from ownup.communication.forms import TellForm
+from ownup.reporting.inplace import with_errors
 from ownup.reporting.models import Mistake
 from ownup.reporting.services import InvalidInput, NotAllowed, NotFound, can_act, get_mistake
 
@@ -46,10 +47,8 @@ def tell(request: HttpRequest, mistake_id: int) -> HttpResponse:
                 actor=request.user,
             )
         except InvalidInput as error:
-            form.is_valid()
-            for field, problems in error.errors.items():
-                if field not in form.errors:
-                    form.add_error(field if field in form.fields else None, " ".join(problems))
+            form.is_valid()  # the form's own messages first; the service adds what they miss
+            with_errors(form, error, keep_form_errors=True)
         else:
             count = sent.recipients.count()
             messages.success(

@@ -155,10 +155,8 @@ def edit(request: HttpRequest, mistake_id: int) -> HttpResponse:
         try:
             services.update(mistake, _form_data(request), actor=request.user)
         except services.InvalidInput as error:
-            form.is_valid()
-            for field, problems in error.errors.items():
-                if field not in form.errors:
-                    form.add_error(field if field in form.fields else None, " ".join(problems))
+            form.is_valid()  # the form's own messages first; the service adds what they miss
+            with_errors(form, error, keep_form_errors=True)
         else:
             messages.success(request, "Saved.")
             return redirect(mistake)

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from ownup.reporting import services as reporting
+from ownup.reporting.inplace import with_errors
 from ownup.reporting.models import Mistake, Stage
 from ownup.reporting.services import InvalidInput, NotAllowed, NotFound
 from ownup.understanding import catalog, graph, services, transfer
@@ -316,10 +317,8 @@ def entity_form(request: HttpRequest, key: str | None = None) -> HttpResponse:
             else:
                 saved = catalog.create_entity(data, actor=request.user)
         except InvalidInput as error:
-            form.is_valid()
-            for field, problems in error.errors.items():
-                if field not in form.errors:
-                    form.add_error(field if field in form.fields else None, " ".join(problems))
+            form.is_valid()  # the form's own messages first; the service adds what they miss
+            with_errors(form, error, keep_form_errors=True)
         else:
             messages.success(request, f"Saved {saved.name}.")
             return redirect(saved)
