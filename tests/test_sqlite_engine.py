@@ -46,9 +46,10 @@ def database(tmp_path: Path, django_db_blocker: Any) -> Iterator[str]:
 
 
 def _write_in_a_thread(
-    database: str, title: str, began: threading.Event, log: list[str]
+    database: str, title: str, wrote: threading.Event, log: list[str]
 ) -> threading.Thread:
-    """A thread that writes ``title`` in a transaction, logging each statement it sends."""
+    """A thread that writes ``title`` in a transaction, logging each statement it sends, and
+    sets ``wrote`` once its statement is run (the transaction begins with it)."""
 
     def sent(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
         log.append(f"{title}: {sql}")
@@ -62,8 +63,8 @@ def _write_in_a_thread(
                 transaction.atomic(using=database),
                 connection.cursor() as cursor,
             ):
-                began.set()
                 cursor.execute("INSERT INTO report VALUES (%s)", [title])
+                wrote.set()
         finally:
             connection.close()
 
@@ -81,15 +82,15 @@ def _titles(database: str) -> list[str]:
 def test_a_second_writer_waits_in_the_process_until_the_first_commits(database):
     connection = connections[database]
     log: list[str] = []
-    began = threading.Event()
+    wrote = threading.Event()
     with transaction.atomic(using=database), connection.cursor() as cursor:
         cursor.execute("INSERT INTO report VALUES ('first')")
-        second = _write_in_a_thread(database, "second", began, log)
+        second = _write_in_a_thread(database, "second", wrote, log)
         # It has not even asked SQLite for the lock, whose busy handler would make it sleep.
-        assert not began.wait(timeout=0.2)
+        assert not wrote.wait(timeout=0.2)
         assert log == []
         log.append("first commits")
-    assert began.wait(timeout=STUCK_S)
+    assert wrote.wait(timeout=STUCK_S)
     second.join(timeout=STUCK_S)
     assert log[:2] == ["first commits", "second: BEGIN IMMEDIATE"]
     assert _titles(database) == ["first", "second"]
@@ -97,7 +98,7 @@ def test_a_second_writer_waits_in_the_process_until_the_first_commits(database):
 
 def test_a_writer_that_fails_lets_the_next_one_in(database):
     connection = connections[database]
-    began = threading.Event()
+    wrote = threading.Event()
 
     def write_and_fail() -> None:
         with transaction.atomic(using=database), connection.cursor() as cursor:
@@ -106,22 +107,61 @@ def test_a_writer_that_fails_lets_the_next_one_in(database):
 
     with pytest.raises(ZeroDivisionError):
         write_and_fail()
-    second = _write_in_a_thread(database, "second", began, [])
-    assert began.wait(timeout=STUCK_S)
+    second = _write_in_a_thread(database, "second", wrote, [])
+    assert wrote.wait(timeout=STUCK_S)
     second.join(timeout=STUCK_S)
     assert _titles(database) == ["second"]
 
 
 def test_a_writer_whose_connection_closes_lets_the_next_one_in(database):
     connection = connections[database]
-    began = threading.Event()
+    wrote = threading.Event()
     with transaction.atomic(using=database), connection.cursor() as cursor:
         cursor.execute("INSERT INTO report VALUES ('lost')")
         # The request ends with its transaction still open, as when its worker is stopped.
         connection.close()
         connection.needs_rollback = True
-    second = _write_in_a_thread(database, "second", began, [])
-    assert began.wait(timeout=STUCK_S)
+    second = _write_in_a_thread(database, "second", wrote, [])
+    assert wrote.wait(timeout=STUCK_S)
+    second.join(timeout=STUCK_S)
+    assert _titles(database) == ["second"]
+
+
+def test_a_transaction_takes_its_turn_with_its_first_statement(database):
+    connection = connections[database]
+    opened, go, wrote = threading.Event(), threading.Event(), threading.Event()
+    log: list[str] = []
+
+    def prepare_then_write() -> None:
+        own = connections[database]  # the thread's own connection
+        try:
+            with transaction.atomic(using=database), own.cursor() as cursor:
+                opened.set()  # what a writer does here, before its first statement, needs no turn
+                go.wait(timeout=STUCK_S)
+                cursor.execute("INSERT INTO report VALUES ('second')")
+                log.append("second wrote")
+                wrote.set()
+        finally:
+            own.close()
+
+    with transaction.atomic(using=database), connection.cursor() as cursor:
+        cursor.execute("INSERT INTO report VALUES ('first')")
+        second = threading.Thread(target=prepare_then_write)
+        second.start()
+        assert opened.wait(timeout=STUCK_S), "opening a transaction waited for the turn"
+        go.set()
+        assert not wrote.wait(timeout=0.2)  # its statement waits for the turn
+        log.append("first commits")
+    second.join(timeout=STUCK_S)
+    assert log == ["first commits", "second wrote"]
+    assert _titles(database) == ["first", "second"]
+
+
+def test_a_transaction_without_a_statement_holds_no_turn(database):
+    wrote = threading.Event()
+    with transaction.atomic(using=database):
+        second = _write_in_a_thread(database, "second", wrote, [])
+        assert wrote.wait(timeout=STUCK_S)
     second.join(timeout=STUCK_S)
     assert _titles(database) == ["second"]
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import cast
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
 
 from ownup.chat import validate_url
 
@@ -108,11 +109,19 @@ class SeverityQuerySet(models.QuerySet["Severity"]):
     def least_severe(self) -> Severity | None:
         """The scale's last step, the severity of a report that does not say; None without a
         scale."""
-        # Raw: every such report asks, and building this one-row query through the ORM cost
-        # three times as long as running it.
-        table = self.model._meta.db_table
-        found = list(self.raw(f"SELECT * FROM {table} ORDER BY rank DESC LIMIT 1"))
-        return found[0] if found else None
+        # Raw, its row read from the cursor: every such report asks, and this one-row query
+        # built through the ORM cost ten times as long as running it, a raw queryset four times.
+        fields = self.model._meta.concrete_fields
+        database = connections[self.db]
+        columns = ", ".join(database.ops.quote_name(cast(str, f.column)) for f in fields)
+        with database.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {columns} FROM {self.model._meta.db_table} ORDER BY rank DESC LIMIT 1"
+            )
+            row = cursor.fetchone()
+        return (
+            None if row is None else self.model.from_db(self.db, [f.attname for f in fields], row)
+        )
 
 
 class Severity(models.Model):

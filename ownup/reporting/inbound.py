@@ -269,7 +269,7 @@ def slack_command(ask: SlackAsk, verb: str) -> str:
         return _waiting_in_slack(ask)
     if verb != "report" or not ask.title:
         return SLACK_USAGE
-    form = MistakeForm(data={"title": ask.title})
+    form = MistakeForm(data={"title": ask.title}, validating_only=True)
     if not form.is_valid():
         return " ".join(str(message) for messages in form.errors.values() for message in messages)
     reporter = person_in_slack(ask.workspace, ask.slack_user)

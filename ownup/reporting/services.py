@@ -154,7 +154,7 @@ def ensure_can_act(user: AnyUser, mistake: Mistake, doing: str) -> None:
 
 
 def _validated(data: Mapping[str, Any], **facts: Any) -> dict[str, Any]:
-    form = MistakeForm(data=dict(data), **facts)
+    form = MistakeForm(data=dict(data), validating_only=True, **facts)
     if not form.is_valid():
         raise InvalidInput({field: [str(m) for m in msgs] for field, msgs in form.errors.items()})
     return form.cleaned_data

@@ -14,6 +14,11 @@ whichever process it is in. The turns only order the attempts: SQLite's own lock
 so a writer that does not take turns (the ``sqlite3`` shell, say) is waited for as before, and
 a thread that waits longer than the database's timeout for its process's turn goes on to
 SQLite's busy handler.
+
+A transaction begins (takes its turn and sends ``BEGIN IMMEDIATE``) with its first statement,
+not where ``atomic`` opens it: the Python between the two (building the first query, say) is
+then done before the turn, while another writer holds it, and the turn is held only while the
+transaction's statements are run.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from django.db.backends.sqlite3 import base
@@ -85,6 +91,10 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._write_turn: _Turn | None = None
+        self._begin_pending = False
+        # The first of the wrappers, so the transaction has begun before any other (a test's
+        # log of statements, say) sees a statement of it.
+        self.execute_wrappers.append(self._begin_before_first_statement)
 
     def _turn(self) -> _Turn:
         # Looked up at each transaction: a test database renames the connection's file.
@@ -101,6 +111,17 @@ class DatabaseWrapper(base.DatabaseWrapper):
             # A plain BEGIN takes no write lock until it writes: nothing to queue for.
             super()._start_transaction_under_autocommit()  # type: ignore[misc]
             return
+        self._begin_pending = True
+
+    def _begin_before_first_statement(
+        self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
+    ) -> Any:
+        if self._begin_pending:
+            self._begin_pending = False
+            self._begin_in_turn()
+        return execute(sql, params, many, context)
+
+    def _begin_in_turn(self) -> None:
         timeout = self.settings_dict["OPTIONS"].get("timeout", DEFAULT_TIMEOUT_S)
         turn = self._turn()
         if turn.take(timeout):
@@ -112,18 +133,21 @@ class DatabaseWrapper(base.DatabaseWrapper):
             raise
 
     def _commit(self) -> None:
+        self._begin_pending = False
         try:
             super()._commit()  # type: ignore[misc]
         finally:
             self._end_write_turn()
 
     def _rollback(self) -> None:
+        self._begin_pending = False
         try:
             super()._rollback()  # type: ignore[misc]
         finally:
             self._end_write_turn()
 
     def _close(self) -> None:
+        self._begin_pending = False
         try:
             super()._close()  # type: ignore[misc]
         finally:
