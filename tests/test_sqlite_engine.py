@@ -73,6 +73,14 @@ def _write_in_a_thread(
     return thread
 
 
+def _a_second_writer_gets_in(database: str) -> None:
+    """Another thread writes "second" and commits, and this one waits for it (not for long)."""
+    wrote = threading.Event()
+    second = _write_in_a_thread(database, "second", wrote, [])
+    assert wrote.wait(timeout=STUCK_S)
+    second.join(timeout=STUCK_S)
+
+
 def _titles(database: str) -> list[str]:
     with connections[database].cursor() as cursor:
         cursor.execute("SELECT title FROM report ORDER BY title")
@@ -98,7 +106,6 @@ def test_a_second_writer_waits_in_the_process_until_the_first_commits(database):
 
 def test_a_writer_that_fails_lets_the_next_one_in(database):
     connection = connections[database]
-    wrote = threading.Event()
 
     def write_and_fail() -> None:
         with transaction.atomic(using=database), connection.cursor() as cursor:
@@ -107,23 +114,18 @@ def test_a_writer_that_fails_lets_the_next_one_in(database):
 
     with pytest.raises(ZeroDivisionError):
         write_and_fail()
-    second = _write_in_a_thread(database, "second", wrote, [])
-    assert wrote.wait(timeout=STUCK_S)
-    second.join(timeout=STUCK_S)
+    _a_second_writer_gets_in(database)
     assert _titles(database) == ["second"]
 
 
 def test_a_writer_whose_connection_closes_lets_the_next_one_in(database):
     connection = connections[database]
-    wrote = threading.Event()
     with transaction.atomic(using=database), connection.cursor() as cursor:
         cursor.execute("INSERT INTO report VALUES ('lost')")
         # The request ends with its transaction still open, as when its worker is stopped.
         connection.close()
         connection.needs_rollback = True
-    second = _write_in_a_thread(database, "second", wrote, [])
-    assert wrote.wait(timeout=STUCK_S)
-    second.join(timeout=STUCK_S)
+    _a_second_writer_gets_in(database)
     assert _titles(database) == ["second"]
 
 
@@ -158,11 +160,8 @@ def test_a_transaction_takes_its_turn_with_its_first_statement(database):
 
 
 def test_a_transaction_without_a_statement_holds_no_turn(database):
-    wrote = threading.Event()
     with transaction.atomic(using=database):
-        second = _write_in_a_thread(database, "second", wrote, [])
-        assert wrote.wait(timeout=STUCK_S)
-    second.join(timeout=STUCK_S)
+        _a_second_writer_gets_in(database)
     assert _titles(database) == ["second"]
 
 

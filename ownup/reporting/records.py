@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
 
 from ownup.reporting.models import Mistake
 from ownup.reporting.stages import NEXT_STEP
+
+
+def _many(mistake: Mistake, name: str) -> Iterable[Any]:
+    """The mistake's people or tags as a prefetch (or the report that made it) left them, else
+    read: Django makes a related manager at each access, and for a page of 50 records making
+    them cost ten times as long as reading the lists they hold."""
+    known = getattr(mistake, "_prefetched_objects_cache", {}).get(name)
+    return known if known is not None else getattr(mistake, name).all()
 
 
 def mistake_record(mistake: Mistake) -> dict[str, Any]:
@@ -29,8 +38,8 @@ def mistake_record(mistake: Mistake) -> dict[str, Any]:
         "owner": mistake.owner.get_username() if mistake.owner else None,
         "reporter": mistake.reporter.get_username() if mistake.reporter else None,
         "confidentiality": mistake.confidentiality,
-        "restricted_to": sorted(u.get_username() for u in mistake.restricted_to.all()),
-        "tags": sorted(t.name for t in mistake.tags.all()),
+        "restricted_to": sorted(u.get_username() for u in _many(mistake, "restricted_to")),
+        "tags": sorted(t.name for t in _many(mistake, "tags")),
         "stage": mistake.stage,
         "next_step": NEXT_STEP[mistake.stage_enum],
         "contained_at": mistake.contained_at,

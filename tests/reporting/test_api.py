@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ownup.reporting.models import Mistake, TimelineEntry
@@ -171,6 +172,37 @@ def test_list_and_show(api_as, reporter):
     assert api.get("/api/v1/mistakes", {"stage": "done"}).status_code == 422
     assert api.get("/api/v1/mistakes", {"offset": 2**63}).status_code == 422
     assert api.get(f"/api/v1/mistakes/{2**63}").status_code == 404
+
+
+def test_a_page_of_mistakes_is_read_in_as_many_statements_however_long(api_as, reporter, responder):
+    api = api_as(reporter)
+
+    def report(n: int) -> None:
+        api.post(
+            "/api/v1/mistakes",
+            {
+                "title": f"Mistake {n}",
+                "tags": ["billing", f"run-{n}"],
+                "confidentiality": "restricted",
+                "restricted_to": ["bo"],
+            },
+        )
+
+    def page() -> tuple[list[dict], int]:
+        with CaptureQueriesContext(connection) as statements:
+            items = api.get("/api/v1/mistakes").json()["items"]
+        return items, len(statements)
+
+    report(1)
+    [one], statements_for_one = page()
+    report(2)
+    report(3)
+    three, statements_for_three = page()
+    assert statements_for_three == statements_for_one
+    assert [(m["tags"], m["restricted_to"]) for m in three] == [
+        (["billing", f"run-{n}"], ["bo"]) for n in (3, 2, 1)
+    ]
+    assert one["tags"] == ["billing", "run-1"]
 
 
 def test_change_is_validated_whole_and_audited(api_as, reporter):
