@@ -35,7 +35,7 @@ from ownup.organisation.models import Membership, Severity, Team
 from ownup.reporting.changes import mistakes_inserted
 from ownup.reporting.forms import TAG_MAX_LENGTH, MistakeForm, TagsField, before_earliest
 from ownup.reporting.models import TITLE_MAX_LENGTH, Mistake, Stage, Tag, TimelineEntry
-from ownup.reporting.services import owner_unable_to_see
+from ownup.reporting.services import InvalidInput, owner_unable_to_see
 
 # The fields a record may carry: the report's own, plus what a finished story or an export has.
 STORY_FIELDS = ("reported_at", "stage", "contained_at", "fixed_at", "closed_at", "reporter", "url")
@@ -534,7 +534,7 @@ def check(candidates: list[Candidate], form: ImportForm) -> list[_Valid | Skippe
             continue
         cleaned, errors = next(outcomes)
         if errors:
-            problems = "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in errors.items())
+            problems = InvalidInput({k: list(map(str, v)) for k, v in errors.items()}).summary()
             checked.append(Skipped(candidate.where, f"invalid: {problems}"))
             continue
         reporter = form.names.users.get(str(data.get("reporter") or ""))

@@ -52,10 +52,12 @@ class InvalidInput(ValueError):
         super().__init__(self.summary())
 
     def summary(self) -> str:
-        return "; ".join(
+        """One sentence of every problem: "title: Say …; severity: There is no severity …."."""
+        parts = [
             f"{field}: {' '.join(messages)}" if field != "__all__" else " ".join(messages)
             for field, messages in self.errors.items()
-        )
+        ]
+        return "; ".join([part.removesuffix(".") for part in parts[:-1]] + parts[-1:])
 
 
 class NotFound(LookupError):

@@ -162,7 +162,11 @@ def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path):
 
 
 def _refusal(errors) -> str:
-    return "invalid: " + "; ".join(f"{k}: {' '.join(map(str, v))}" for k, v in errors.items())
+    """The reporting form's words, as the API and the CLI say them."""
+    return (
+        "invalid: "
+        + services.InvalidInput({k: list(map(str, v)) for k, v in errors.items()}).summary()
+    )
 
 
 def test_an_invalid_record_in_a_large_file_is_refused_as_the_form_refuses_it(
@@ -203,8 +207,8 @@ def test_an_invalid_record_in_a_large_file_is_refused_as_the_form_refuses_it(
     alone = importing.ImportForm(importing.Names.load())
     assert not alone.check(unknown_severity)
     assert refused["big.json #4001"] == _refusal(alone.errors)
-    assert "No severity 'huge'." in refused["big.json #4001"]
-    assert "Say in one sentence what went wrong." in refused["big.json #4001"]
+    assert "severity: No severity 'huge';" in refused["big.json #4001"]
+    assert "title: Say in one sentence what went wrong;" in refused["big.json #4001"]
 
 
 def test_the_cycle_collector_is_paused_only_while_an_import_runs(tmp_path, admin_user):

@@ -121,6 +121,15 @@ def test_bad_reports_are_refused_naming_the_field(api_as, reporter, payload, fie
     assert not Mistake.objects.exists()
 
 
+def test_a_report_with_several_problems_names_them_in_one_sentence(api_as, reporter):
+    response = api_as(reporter).post("/api/v1/mistakes", {"title": " ", "severity": "huge"})
+    assert response.status_code == 422
+    assert response.json()["detail"] == (
+        "title: Say in one sentence what went wrong; "
+        "severity: There is no severity huge: choose one of critical, high, medium, low."
+    )
+
+
 @pytest.mark.parametrize(
     ("raw", "words"),
     [
