@@ -118,7 +118,7 @@ class _ReadOnlyFields(dict[str, forms.Field]):
 
     Django gives each form a deep copy of its fields, so that drawing one page cannot change
     another's widgets; validating reads them only, and copying the fields, their widgets and
-    querysets was a third of what validating a report cost."""
+    querysets was more than half of what validating a report cost."""
 
     def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, forms.Field]:
         return dict(self)
