@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import multiprocessing.synchronize
 import os
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -12,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connections, transaction
+from django.db import OperationalError, connections, transaction
+from django.db.transaction import TransactionManagementError
 
 from ownup.sqlite.base import TURN_FILE_SUFFIX
 
@@ -163,6 +165,27 @@ def test_a_transaction_without_a_statement_holds_no_turn(database):
     with transaction.atomic(using=database):
         _a_second_writer_gets_in(database)
     assert _titles(database) == ["second"]
+
+
+def test_a_transaction_that_cannot_begin_writes_nothing_outside_itself(database):
+    connection = connections[database]
+    connection.close()  # opened again with a short wait, so its BEGIN fails soon
+    connection.settings_dict["OPTIONS"] = {**connection.settings_dict["OPTIONS"], "timeout": 0.1}
+    # A writer that takes no turns, as the sqlite3 shell, holds SQLite's own lock.
+    shell = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None)
+    shell.execute("BEGIN IMMEDIATE")
+    try:
+        with transaction.atomic(using=database), connection.cursor() as cursor:
+            with pytest.raises(OperationalError, match="locked"):
+                cursor.execute("INSERT INTO report VALUES ('refused')")
+            # The block goes on after its first statement failed: nothing more may reach the
+            # database outside the transaction that never began.
+            with pytest.raises(TransactionManagementError):
+                cursor.execute("INSERT INTO report VALUES ('outside the transaction')")
+    finally:
+        shell.rollback()
+        shell.close()
+    assert _titles(database) == []
 
 
 def test_many_writers_at_once_all_get_in(database):

@@ -534,7 +534,7 @@ def check(candidates: list[Candidate], form: ImportForm) -> list[_Valid | Skippe
             continue
         cleaned, errors = next(outcomes)
         if errors:
-            problems = InvalidInput({k: list(map(str, v)) for k, v in errors.items()}).summary()
+            problems = str(InvalidInput({k: list(map(str, v)) for k, v in errors.items()}))
             checked.append(Skipped(candidate.where, f"invalid: {problems}"))
             continue
         reporter = form.names.users.get(str(data.get("reporter") or ""))

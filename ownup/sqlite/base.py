@@ -118,7 +118,13 @@ class DatabaseWrapper(base.DatabaseWrapper):
     ) -> Any:
         if self._begin_pending:
             self._begin_pending = False
-            self._begin_in_turn()
+            try:
+                self._begin_in_turn()
+            except BaseException:
+                # The block may catch this and go on: its later statements must be refused, as
+                # in any broken transaction, not run one by one outside the one that never began.
+                self.needs_rollback = True
+                raise
         return execute(sql, params, many, context)
 
     def _begin_in_turn(self) -> None:
